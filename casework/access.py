@@ -1,0 +1,62 @@
+"""Who may see which case, and whose personal data they may see. Decided here and nowhere else.
+
+- volunteers: the cases they reported;
+- officers: the cases of their kabupaten/kota (and any they reported themselves);
+- supervisors: the cases of their region (a kabupaten/kota, or the whole province);
+- administrators: every case, with personal data masked (they run the system, not the cases).
+A case outside a user's reach does not exist for them: selectors answer 404, never 403.
+"""
+
+from django.db.models import Q
+
+from casework.models import Case, Role, User
+
+NOTHING = Q(pk__in=[])
+
+
+def jurisdiction_q(user: User) -> Q:
+    """The cases the user's office is responsible for (not counting their own reports)."""
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
+        return NOTHING
+    if user.role == Role.SUPERVISOR and _is_province(user.region_id):
+        return Q(regency__code__startswith=f"{user.region_id}.")
+    return Q(regency_id=user.region_id[:5])
+
+
+def visible_cases_q(user: User) -> Q:
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    return jurisdiction_q(user) | Q(reported_by_id=user.pk)
+
+
+def in_jurisdiction(user: User, regency_code: str) -> bool:
+    """The same rule as `jurisdiction_q`, for one case already in memory (no query)."""
+    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
+        return False
+    if user.role == Role.SUPERVISOR and _is_province(user.region_id):
+        return regency_code.startswith(f"{user.region_id}.")
+    return regency_code == user.region_id[:5]
+
+
+def may_see_personal_data(user: User, case: Case) -> bool:
+    """NIK and phone in full: the reporter, and officers/supervisors of the case's region."""
+    return case.reported_by_id == user.pk or in_jurisdiction(user, case.regency_id)
+
+
+def logs_full_reads(user: User) -> bool:
+    """Reads of personal data by Dinsos staff are recorded for data-protection requests."""
+    return user.role in (Role.OFFICER, Role.SUPERVISOR)
+
+
+def _is_province(code: str) -> bool:
+    return "." not in code
+
+
+def may_report(user: User) -> bool:
+    return user.role in (Role.VOLUNTEER, Role.OFFICER, Role.SUPERVISOR)
+
+
+def is_staff_role(user: User) -> bool:
+    return user.role in (Role.OFFICER, Role.SUPERVISOR)

@@ -1,0 +1,73 @@
+"""Django admin: users, regions, categories; cases and the access log read-only.
+
+The admin never shows a subject's NIK or phone: administrators run the system, not the cases.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import AccessLog, Case, Category, Region, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "role", "region", "division", "is_active")
+    list_filter = ("role", "division", "is_active")
+    search_fields = ("username", "full_name", "email")
+    autocomplete_fields = ("region",)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Casework"), {"fields": ("full_name", "role", "region", "division", "phone")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Casework"), {"fields": ("full_name", "role", "region", "division")}),
+    )
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "division", "is_active")
+    list_editable = ("division", "is_active")
+    list_filter = ("division",)
+    search_fields = ("code", "name", "name_en")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "state", "category", "urgency", "regency", "created_at")
+    list_filter = ("state", "urgency", "category")
+    search_fields = ("reference",)
+    fields = (
+        "reference", "state", "category", "urgency", "region", "regency", "description",
+        "observed_at", "reported_by", "assigned_to", "due_at", "outcome", "created_at",
+    )  # fmt: skip
+    list_select_related = ("category", "regency")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "kind", "case")
+    list_filter = ("kind",)
+    search_fields = ("case__reference", "user__username")
+    list_select_related = ("user", "case")

@@ -1,0 +1,143 @@
+"""HTTP endpoints of casework: parse, call a service or selector, serialize. Nothing more."""
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework import access, idempotency, selectors, services
+from casework.filters import CaseFilter
+from casework.models import AccessKind, Case
+from casework.pagination import CasePagination, RegionPagination, StrictOrderingFilter
+from casework.serializers import (
+    CaseInput,
+    CaseOutput,
+    CaseUpdateInput,
+    CategoryOutput,
+    MeOutput,
+    RegionOutput,
+)
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Up to 255 characters. A retry with the same key returns the first response and creates "
+        "nothing; the same key with a different body is a 422."
+    ),
+)
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeOutput)
+    def get(self, request: Request) -> Response:
+        return Response(MeOutput(request.user).data)
+
+
+class RegionListApi(ListAPIView):
+    serializer_class = RegionOutput
+    pagination_class = RegionPagination
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("parent", str, description="Children of this region code."),
+            OpenApiParameter("level", str, enum=["province", "regency", "district", "village"]),
+            OpenApiParameter("search", str, description="Part of a name, or a code prefix."),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        return selectors.region_list(
+            parent=params.get("parent"), level=params.get("level"), search=params.get("search")
+        )
+
+
+class CategoryListApi(APIView):
+    @extend_schema(responses=CategoryOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(CategoryOutput(selectors.category_list(), many=True).data)
+
+
+class CaseListCreateApi(GenericAPIView):
+    """`GET` the cases you may see (filtered, cursor-paginated); `POST` files a new case."""
+
+    pagination_class = CasePagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = CaseFilter
+    ordering_fields = ["created_at", "updated_at", "observed_at", "reference"]
+    serializer_class = CaseOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Case.objects.none()
+        return selectors.cases_visible_to(self.request.user)
+
+    @extend_schema(responses=CaseOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        _log_personal_data_reads(request, page, AccessKind.LIST)
+        return self.get_paginated_response(
+            CaseOutput(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request=CaseInput, responses={201: CaseOutput}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            code, body = self._create(request)
+            return Response(body, status=code)
+        code, body, replayed = idempotency.run_idempotent(
+            user=request.user,
+            key=idempotency.check_key(key),
+            fingerprint=idempotency.request_fingerprint(
+                method=request.method, path=request.path, body=request.data
+            ),
+            produce=lambda: self._create(request),
+        )
+        return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
+
+    def _create(self, request: Request) -> tuple[int, dict]:
+        serializer = CaseInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_create(reporter=request.user, data=serializer.to_case_data())
+        return status.HTTP_201_CREATED, CaseOutput(case, context={"request": request}).data
+
+
+@method_decorator(never_cache, name="dispatch")
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseOutput)
+    def get(self, request: Request, case_id: str) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        _log_personal_data_reads(request, [case], AccessKind.VIEW)
+        return Response(CaseOutput(case, context={"request": request}).data)
+
+    @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
+    def patch(self, request: Request, case_id: str) -> Response:
+        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        serializer = CaseUpdateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_update(case_id=case_id, actor=request.user, changes=serializer.validated_data)
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return Response(CaseOutput(case, context={"request": request}).data)
+
+
+def _log_personal_data_reads(request: Request, cases: list, kind: str) -> None:
+    user = request.user
+    if not access.logs_full_reads(user):
+        return
+    shown = [case for case in cases if access.may_see_personal_data(user, case)]
+    if shown:
+        services.access_log_record(user=user, cases=shown, kind=kind)

@@ -1,0 +1,285 @@
+"""The data of the domain: regions, PPKS categories, users and roles, subjects, cases.
+
+Models stay thin: no side effects in `save()`, no signals. Writes go through `casework.services`
+(and, for state changes, `workflows.services`).
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+PROVINCE_CODE = "63"  # Kalimantan Selatan: the only province this deployment serves.
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    REGENCY = "regency", _("Regency/city")
+    DISTRICT = "district", _("District (kecamatan)")
+    VILLAGE = "village", _("Village (desa/kelurahan)")
+
+
+class RegionQuerySet(models.QuerySet):
+    def within(self, code: str) -> "RegionQuerySet":
+        """The region `code` and everything below it (an indexed prefix match)."""
+        return self.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+
+
+class Region(models.Model):
+    """A Kemendagri region: province `63` > regency `63.71` > district `63.71.01` > village."""
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [
+            # The primary key index cannot serve LIKE 'prefix%' under a non-C collation.
+            models.Index(
+                fields=["code"], name="region_code_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["level", "code"], name="region_level_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def regency_code(self) -> str | None:
+        """The kabupaten/kota this region lies in (None for the province itself)."""
+        return None if self.level == RegionLevel.PROVINCE else self.code[:5]
+
+
+class Division(models.TextChoices):
+    REHSOS = "rehsos", _("Social Rehabilitation")
+    LINJAMSOS = "linjamsos", _("Social Protection and Security")
+    DAYASOS = "dayasos", _("Social Empowerment")
+    PFM = "pfm", _("Handling of the Poor")
+
+
+class Category(models.Model):
+    """A PPKS category (Permensos 08/2012) and the Dinsos division that handles it by default."""
+
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    division = models.CharField(_("division"), max_length=10, choices=Division.choices)
+    sensitive_data = models.CharField(
+        _("specific personal data implied"), max_length=100, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("PPKS category")
+        verbose_name_plural = _("PPKS categories")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Role(models.TextChoices):
+    VOLUNTEER = "volunteer", _("Volunteer (PSM)")
+    OFFICER = "officer", _("Officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """Everyone who signs in. The region bounds what they see; officers belong to a division."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.VOLUNTEER)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    division = models.CharField(_("division"), max_length=10, choices=Division.choices, blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Subject(models.Model):
+    """The person in need. NIK and phone are specific personal data (UU 27/2022)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self) -> str:
+        return f"subject #{self.pk}"  # never the name: this string ends up in logs
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+class CaseState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    RETURNED = "returned", _("Returned")
+    VERIFIED = "verified", _("Verified")
+    ASSISTED = "assisted", _("Assisted")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    REFERRED = "referred", _("Referred")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+    DECEASED = "deceased", _("Deceased")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class Case(FSMModelMixin, models.Model):
+    """A reported PPKS case. `state` moves only through the transitions declared in `workflows`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    state = FSMField(
+        _("state"), default=CaseState.REPORTED, choices=CaseState.choices, protected=True
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    # Where the person was found (any level below the province) and, denormalised from it, the
+    # kabupaten/kota whose Dinsos is responsible: jurisdiction checks then need no join.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    observed_at = models.DateTimeField(_("observed at"))
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="cases")
+    reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reported_cases")
+    assigned_to = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases"
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    # Non-blocking validation findings ({code, field, message}) shown to the officer.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["-created_at", "id"], name="case_created"),
+            models.Index(fields=["regency", "-created_at"], name="case_regency_created"),
+            models.Index(fields=["reported_by", "-created_at"], name="case_reporter_created"),
+            models.Index(fields=["state", "-created_at"], name="case_state_created"),
+            models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created"),
+            models.Index(
+                fields=["region"], name="case_region_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["due_at"], name="case_open_due", condition=~Q(state=CaseState.CLOSED)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.state != CaseState.CLOSED
+            and self.due_at is not None
+            and self.due_at <= timezone.now()
+        )
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued per kabupaten/kota and year (see `casework.references`)."""
+
+    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["regency", "year"], name="refcounter_regency_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency_id}/{self.year}: {self.last_number}"
+
+
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("Viewed the full record")
+    LIST = "list", _("Listed with personal data")
+    EXPORT = "export", _("Exported")
+
+
+class AccessLog(models.Model):
+    """Who read a case's personal data, and when: the answer to a data-subject access request."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_log")
+    kind = models.CharField(max_length=8, choices=AccessKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["case", "at"], name="accesslog_case_at"),
+            models.Index(fields=["user", "at"], name="accesslog_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored response of a request made with an `Idempotency-Key`, per user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

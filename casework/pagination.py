@@ -1,0 +1,41 @@
+"""Cursor pagination: constant cost per page however deep, at a million rows."""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+
+
+class CasePagination(CursorPagination):
+    ordering = "-created_at"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class RegionPagination(CursorPagination):
+    ordering = "code"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Like DRF's, but an unknown ordering is a 400 instead of being ignored."""
+
+    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [p.strip() for p in params.split(",")]
+            allowed = {f for f in view.ordering_fields} | {f"-{f}" for f in view.ordering_fields}
+            unknown = [f for f in fields if f not in allowed]
+            if unknown or len(fields) > 1:
+                raise ValidationError(
+                    {
+                        "ordering": [
+                            _("Order by one of: %(fields)s.")
+                            % {"fields": ", ".join(sorted(allowed))}
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)

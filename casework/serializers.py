@@ -1,0 +1,280 @@
+"""Shapes in and out of the casework API. No business rules here: services decide.
+
+Input serializers are strict: a field they do not know, or one that is read-only, is a 400 that
+names it (a typo from a field app must not be dropped silently).
+"""
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from casework.access import may_see_personal_data
+from casework.findings import render_findings
+from casework.geo import location_errors
+from casework.models import Case, Category, Region, Sex, Urgency, User
+from casework.nik import NikError, mask_nik, normalize_nik, parse_nik
+from casework.phones import PhoneError, mask_phone, normalize_phone
+from casework.selectors import category_list, reportable_region
+from casework.services import CaseData, SubjectData
+
+# Phones in the field run on skewed clocks; a few minutes ahead is not "in the future".
+CLOCK_SKEW = timedelta(minutes=10)
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+READ_ONLY_CASE_FIELDS = {
+    "id",
+    "reference",
+    "state",
+    "reported_by",
+    "assigned_to",
+    "due_at",
+    "overdue",
+    "outcome",
+    "available_transitions",
+    "warnings",
+    "created_at",
+    "updated_at",
+}
+
+
+class StrictSerializer(serializers.Serializer):
+    read_only_names: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = {}
+            for name in sorted(set(data) - set(self.fields)):
+                if name in self.read_only_names:
+                    message, code = _("This field cannot be changed here."), "read_only"
+                    if name == "state":
+                        message = _("The state changes only through the workflow actions.")
+                else:
+                    message, code = _("Unknown field."), "unknown_field"
+                errors[name] = [ErrorDetail(str(message), code=code)]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class LocationInput(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+
+    def validate(self, attrs: dict) -> tuple[float, float]:
+        errors = location_errors(attrs["lat"], attrs["lon"])
+        if errors:
+            raise serializers.ValidationError(
+                [ErrorDetail(str(e.message), code=e.code) for e in errors]
+            )
+        return (attrs["lat"], attrs["lon"])
+
+
+class SubjectInput(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    nik = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    sex = serializers.ChoiceField(
+        choices=Sex.choices, required=False, allow_blank=True, allow_null=True
+    )
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+
+    def validate_nik(self, value: str | None) -> str:
+        if not value:
+            return ""
+        try:
+            return parse_nik(normalize_nik(value)).nik
+        except NikError as exc:
+            raise serializers.ValidationError(str(exc.message), code=exc.code) from exc
+
+    def validate_phone(self, value: str | None) -> str:
+        if not value or not value.strip():
+            return ""
+        try:
+            return normalize_phone(value)
+        except PhoneError as exc:
+            raise serializers.ValidationError(str(exc.message), code=exc.code) from exc
+
+    def validate_birth_date(self, value: date | None) -> date | None:
+        if value is None:
+            return None
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("The birth date is in the future."), code="future")
+        if value < EARLIEST_BIRTH_DATE:
+            raise serializers.ValidationError(_("The birth date is too early."), code="too_early")
+        return value
+
+    def validate_sex(self, value: str | None) -> str:
+        return value or ""
+
+
+class CaseInput(StrictSerializer):
+    read_only_names = frozenset(READ_ONLY_CASE_FIELDS)
+
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.none(),
+        error_messages={
+            "does_not_exist": _("Unknown PPKS category “{value}”."),
+            "invalid": _("A category code is required."),
+        },
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    region = serializers.CharField(max_length=13)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    location = LocationInput(required=False, allow_null=True)
+    description = serializers.CharField(min_length=10, max_length=5000)
+    observed_at = serializers.DateTimeField(required=False, allow_null=True)
+    subject = SubjectInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = category_list()
+
+    def validate_region(self, value: str) -> Region:
+        region = reportable_region(value.strip())
+        if region is None:
+            raise serializers.ValidationError(
+                _(
+                    "Unknown region “%(code)s”: use a Kemendagri code in Kalimantan Selatan below "
+                    "the province, e.g. 63.71.04.1003."
+                )
+                % {"code": value},
+                code="unknown_region",
+            )
+        return region
+
+    def validate_observed_at(self, value: Any) -> Any:
+        if value is not None and value > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError(_("This time is in the future."), code="future")
+        return value
+
+    def to_case_data(self) -> CaseData:
+        data = self.validated_data
+        return CaseData(
+            category=data["category"],
+            region=data["region"],
+            description=data["description"],
+            subject=SubjectData(**data["subject"]),
+            urgency=data["urgency"],
+            address=data.get("address", ""),
+            location=data.get("location"),
+            observed_at=data.get("observed_at"),
+        )
+
+
+class CaseUpdateInput(CaseInput):
+    """PATCH: any subset of the create fields; the subject's fields too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+        self.fields["subject"] = SubjectInput(partial=True)
+        self.fields["urgency"].default = serializers.empty
+
+
+class RegionRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class LocationOutput(serializers.Serializer):
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+
+
+class SubjectOutput(serializers.Serializer):
+    name = serializers.CharField()
+    nik = serializers.CharField(help_text="Masked (e.g. 6371**********01) unless you may see it.")
+    sex = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    phone = serializers.CharField(help_text="E.164; masked unless you may see it.")
+
+
+class FindingOutput(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CaseOutput(serializers.Serializer):
+    """A case as one user sees it: personal fields masked by `casework.access`."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    state = serializers.CharField()
+    category = serializers.CharField(source="category_id")
+    urgency = serializers.CharField()
+    region = RegionRef()
+    address = serializers.CharField()
+    location = serializers.SerializerMethodField()
+    description = serializers.CharField()
+    observed_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    subject = serializers.SerializerMethodField()
+    reported_by = UserRef()
+    assigned_to = UserRef(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue")
+    outcome = serializers.CharField()
+    available_transitions = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    @property
+    def user(self) -> User:
+        return self.context["request"].user
+
+    def get_location(self, case: Case) -> dict | None:
+        if case.latitude is None or case.longitude is None:
+            return None
+        return {"lat": case.latitude, "lon": case.longitude}
+
+    def get_subject(self, case: Case) -> dict:
+        subject = case.subject
+        full = may_see_personal_data(self.user, case)
+        return {
+            "name": subject.name,
+            "nik": subject.nik if full else mask_nik(subject.nik),
+            "sex": subject.sex,
+            "birth_date": subject.birth_date.isoformat() if subject.birth_date else None,
+            "phone": subject.phone if full else mask_phone(subject.phone),
+        }
+
+    def get_available_transitions(self, case: Case) -> list[str]:
+        return [t.name for t in case.get_available_user_state_transitions(self.user)]
+
+    def get_warnings(self, case: Case) -> list[dict]:
+        return render_findings(case.warnings)
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    region = RegionRef(allow_null=True)
+    division = serializers.CharField()
+
+
+class RegionOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+
+
+class CategoryOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    division = serializers.CharField()

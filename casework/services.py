@@ -1,0 +1,195 @@
+"""Writes of the casework app. Each function owns its transaction and lists its effects.
+
+State changes of a case are not here: they belong to `workflows.services`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.access import in_jurisdiction, may_report
+from casework.errors import Conflict, PermissionDenied, ValidationFailed
+from casework.findings import case_findings
+from casework.models import (
+    AccessLog,
+    Case,
+    CaseState,
+    Category,
+    IdempotencyRecord,
+    Region,
+    RegionLevel,
+    Role,
+    Subject,
+    Urgency,
+    User,
+)
+from casework.references import allocate_reference
+from casework.selectors import case_get_for_user
+
+# Fields a PATCH may change, by who changes them. `state` and the workflow's fields never.
+REPORTER_FIELDS = {"urgency", "region", "address", "location", "description", "observed_at"}
+STAFF_FIELDS = REPORTER_FIELDS | {"category"}
+SUBJECT_FIELDS = {"name", "nik", "sex", "birth_date", "phone"}
+# A volunteer may correct a report until an officer has verified it.
+REPORTER_EDITABLE_STATES = {CaseState.REPORTED, CaseState.RETURNED}
+
+
+@dataclass(frozen=True)
+class SubjectData:
+    name: str
+    nik: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class CaseData:
+    category: Category
+    region: Region
+    description: str
+    subject: SubjectData
+    urgency: str = Urgency.NORMAL
+    address: str = ""
+    location: tuple[float, float] | None = None
+    observed_at: datetime | None = None
+
+
+def case_create(*, reporter: User, data: CaseData) -> Case:
+    """File a new case in state `reported`.
+
+    Effects, in one transaction: a Subject row; a Case row with the next reference number of its
+    kabupaten/kota and the non-blocking findings (NIK, location) in `warnings`.
+    """
+    if not may_report(reporter):
+        raise PermissionDenied(_("Only volunteers, officers and supervisors can report cases."))
+    _check_reportable_region(data.region)
+    subject = data.subject
+    warnings = case_findings(
+        nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=data.location
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        person = Subject.objects.create(
+            name=subject.name,
+            nik=subject.nik,
+            sex=subject.sex,
+            birth_date=subject.birth_date,
+            phone=subject.phone,
+        )
+        regency_code = data.region.code[:5]
+        case = Case(
+            reference=allocate_reference(regency_code=regency_code, at=now),
+            category=data.category,
+            urgency=data.urgency,
+            region=data.region,
+            regency_id=regency_code,
+            address=data.address,
+            latitude=data.location[0] if data.location else None,
+            longitude=data.location[1] if data.location else None,
+            description=data.description,
+            observed_at=data.observed_at or now,
+            subject=person,
+            reported_by=reporter,
+            warnings=warnings,
+            created_at=now,
+        )
+        case.save()
+    return case
+
+
+def case_update(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
+    """Change a case's descriptive fields (never its state) and re-check its findings.
+
+    Who: the reporter while the case is reported or returned; officers and supervisors of the
+    case's region until it is closed (they may also change the category). The region may be
+    corrected within the same kabupaten/kota only: moving it elsewhere is a transfer.
+    Effects, in one transaction: the case row (locked first) and its subject row.
+    """
+    with transaction.atomic():
+        case = case_get_for_user(user=actor, case_id=case_id)
+        case = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
+        allowed = _editable_fields(actor, case)
+        refused = sorted(set(changes) - allowed - {"subject"})
+        if refused:
+            raise ValidationFailed.for_field(
+                refused[0], "not_editable", _("You cannot change this field.")
+            )
+        _apply_case_changes(case, changes)
+        _apply_subject_changes(case.subject, changes.get("subject") or {})
+        location = (case.latitude, case.longitude) if case.latitude is not None else None
+        subject = case.subject
+        case.warnings = case_findings(
+            nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=location
+        )
+        subject.save()
+        case.save()
+    return case
+
+
+def _editable_fields(actor: User, case: Case) -> set[str]:
+    if case.state == CaseState.CLOSED:
+        raise Conflict(_("A closed case cannot be changed."), code="case_closed")
+    if in_jurisdiction(actor, case.regency_id):
+        return STAFF_FIELDS
+    if case.reported_by_id == actor.pk:
+        if case.state not in REPORTER_EDITABLE_STATES:
+            raise Conflict(
+                _("The case has been verified; ask the officer to change it."),
+                code="case_not_editable",
+            )
+        return REPORTER_FIELDS | ({"category"} if actor.role != Role.VOLUNTEER else set())
+    raise PermissionDenied(_("You cannot change this case."))
+
+
+def _apply_case_changes(case: Case, changes: dict[str, Any]) -> None:
+    if "region" in changes:
+        region = changes["region"]
+        _check_reportable_region(region)
+        if region.code[:5] != case.regency_id:
+            raise ValidationFailed.for_field(
+                "region",
+                "region_outside_regency",
+                _("The region is in another regency/city: transfer the case instead."),
+            )
+        case.region = region
+    if "location" in changes:
+        location = changes["location"]
+        case.latitude, case.longitude = location if location else (None, None)
+    for name in ("category", "urgency", "address", "description", "observed_at"):
+        if name in changes:
+            setattr(case, name, changes[name])
+
+
+def _apply_subject_changes(subject: Subject, changes: dict[str, Any]) -> None:
+    for name in SUBJECT_FIELDS & set(changes):
+        value = changes[name]
+        setattr(subject, name, "" if value is None and name != "birth_date" else value)
+
+
+def _check_reportable_region(region: Region) -> None:
+    if region.level == RegionLevel.PROVINCE or not region.code.startswith("63."):
+        raise ValidationFailed.for_field(
+            "region",
+            "region_not_reportable",
+            _("Choose a regency/city, district or village in Kalimantan Selatan."),
+        )
+
+
+def access_log_record(*, user: User, cases: Iterable[Case], kind: str) -> None:
+    """Record that `user` read these cases' personal data (one row each, one statement)."""
+    now = timezone.now()
+    AccessLog.objects.bulk_create(
+        [AccessLog(user=user, case=case, kind=kind, at=now) for case in cases]
+    )
+
+
+def idempotency_purge(*, older_than: datetime) -> int:
+    """Forget stored responses older than `older_than`; returns how many were removed."""
+    deleted, _details = IdempotencyRecord.objects.filter(created_at__lt=older_than).delete()
+    return deleted

@@ -1,0 +1,130 @@
+"""One JSON error shape for every 4xx/5xx, API or not.
+
+    {"code": "validation_error", "message": "...", "errors": [{"field", "code", "message"}]}
+
+`code` is a stable English machine code; messages follow the request's language (Bahasa
+Indonesia unless `Accept-Language: en`). Field paths are dotted (`subject.nik`, `location.lat`).
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from casework.errors import DomainError, FieldError
+
+logger = logging.getLogger(__name__)
+
+NON_FIELD_KEYS = {"non_field_errors", "detail"}
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> list[FieldError]:
+    """DRF's nested error detail as a flat list with dotted field paths."""
+    if isinstance(detail, dict):
+        errors: list[FieldError] = []
+        for key, value in detail.items():
+            path = prefix if key in NON_FIELD_KEYS else (f"{prefix}.{key}" if prefix else str(key))
+            errors.extend(flatten_errors(value, path))
+        return errors
+    if isinstance(detail, list):
+        errors = []
+        for index, item in enumerate(detail):
+            nested = isinstance(item, dict | list)
+            errors.extend(
+                flatten_errors(item, f"{prefix}.{index}" if nested and prefix else prefix)
+            )
+        return errors
+    code = getattr(detail, "code", None) or "invalid"
+    return [FieldError(field=prefix or None, code=code, message=str(detail))]
+
+
+def error_body(code: str, message: Any, errors: list[FieldError] | None = None) -> dict:
+    body: dict[str, Any] = {"code": code, "message": str(message)}
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "message": str(e.message)} for e in errors
+        ]
+    return body
+
+
+def validation_message(errors: list[FieldError]) -> str:
+    first = errors[0]
+    if first.field:
+        return _("Invalid input: %(field)s: %(message)s") % {
+            "field": first.field,
+            "message": first.message,
+        }
+    return str(first.message)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: domain and framework errors in the one shape; nothing written."""
+    if isinstance(exc, DomainError):
+        set_rollback()
+        message = validation_message(exc.errors) if exc.errors else exc.message
+        return Response(error_body(exc.code, message, exc.errors), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+    if not isinstance(exc, drf.APIException):
+        return None  # a bug: Django's handler500 answers (JSON, logged)
+    set_rollback()
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, drf.ValidationError):
+        errors = flatten_errors(exc.detail)
+        body = error_body("validation_error", validation_message(errors), errors)
+    else:
+        body = error_body(_exception_code(exc), _exception_message(exc))
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def _exception_code(exc: drf.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, dict) and isinstance(codes.get("code"), str):
+        return codes["code"]  # simplejwt puts its own code beside the detail
+    return exc.default_code
+
+
+def _exception_message(exc: drf.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, dict):
+        detail = detail.get("detail", exc.default_detail)
+    if isinstance(detail, list):
+        detail = detail[0] if detail else exc.default_detail
+    return str(detail)
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        error_body("server_error", _("An internal error occurred. It has been logged.")),
+        status=500,
+    )
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
+
+
+def json_permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> JsonResponse:
+    return JsonResponse(
+        error_body("permission_denied", _("You do not have permission to perform this action.")),
+        status=403,
+    )

@@ -1,0 +1,106 @@
+"""Shared fixtures: reference data, the named actors of every permission test, API clients.
+
+Tests marked `postgres` need PostgreSQL (row locks, real concurrency) and `redis` a real Redis:
+on a machine without them they skip with the reason; in CI (CI=true) they fail instead, because
+CI must never pass by skipping what it exists to check.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from casework.models import Region
+from casework.reference_data import load_categories, load_regions
+from tests.factories import make_user
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _require(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason}: CI must provide it (see .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _require("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/ppks")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        _require("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    """Regions and categories in every database test (reloaded after a transactional flush)."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    if not Region.objects.exists():
+        load_regions()
+        load_categories()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_regions()
+        load_categories()
+
+
+@pytest.fixture
+def alice(db):  # type: ignore[no-untyped-def]
+    """Alice, PSM volunteer in Kota Banjarmasin."""
+    return make_user("alice", role="volunteer", region="63.71")
+
+
+@pytest.fixture
+def vera(db):  # type: ignore[no-untyped-def]
+    """Vera, PSM volunteer in Kabupaten Tanah Bumbu."""
+    return make_user("vera", role="volunteer", region="63.10")
+
+
+@pytest.fixture
+def bob(db):  # type: ignore[no-untyped-def]
+    """Bob, rehsos officer at Dinsos Kota Banjarmasin."""
+    return make_user("bob", role="officer", region="63.71", division="rehsos")
+
+
+@pytest.fixture
+def tono(db):  # type: ignore[no-untyped-def]
+    """Tono, rehsos officer at Dinsos Kabupaten Tanah Bumbu."""
+    return make_user("tono", role="officer", region="63.10", division="rehsos")
+
+
+@pytest.fixture
+def carol(db):  # type: ignore[no-untyped-def]
+    """Carol, supervisor (Kabid) of Kota Banjarmasin."""
+    return make_user("carol", role="supervisor", region="63.71")
+
+
+@pytest.fixture
+def dina(db):  # type: ignore[no-untyped-def]
+    """Dina, provincial supervisor (Dinsos Provinsi Kalimantan Selatan)."""
+    return make_user("dina", role="supervisor", region="63")
+
+
+@pytest.fixture
+def adam(db):  # type: ignore[no-untyped-def]
+    """Adam, system administrator."""
+    return make_user("adam", role="admin", region=None, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    """An API client; `api.force_authenticate(user)` to act as someone."""
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api):  # type: ignore[no-untyped-def]
+    def login(user):  # type: ignore[no-untyped-def]
+        api.force_authenticate(user)
+        return api
+
+    return login
