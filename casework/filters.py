@@ -26,7 +26,10 @@ class CaseFilter(filters.FilterSet):
     region = filters.CharFilter(method="filter_region", help_text="A region code: it and below.")
     assigned_to = filters.CharFilter(method="filter_assigned_to", help_text="A user id or `me`.")
     reported_by = filters.CharFilter(method="filter_reported_by", help_text="`me`.")
-    overdue = filters.BooleanFilter(method="filter_overdue")
+    # A choice, not a BooleanFilter: that one silently ignores "maybe" instead of refusing it.
+    overdue = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_overdue"
+    )
     search = filters.CharFilter(method="filter_search", help_text="Reference prefix or name.")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -52,9 +55,9 @@ class CaseFilter(filters.FilterSet):
             raise _invalid("reported_by", str(_("Only `me` is supported.")))
         return queryset.filter(reported_by=self.request.user)
 
-    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         overdue = Q(due_at__lte=timezone.now()) & ~Q(state=CaseState.CLOSED)
-        return queryset.filter(overdue if value else ~overdue)
+        return queryset.filter(overdue if value == "true" else ~overdue)
 
     def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         value = value.strip()

@@ -1,0 +1,21 @@
+# The service image: gunicorn for the API, the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
+WORKDIR /app
+
+COPY pyproject.toml ./
+COPY config ./config
+COPY casework ./casework
+COPY workflows ./workflows
+COPY notifications ./notifications
+COPY locale ./locale
+COPY manage.py ./
+RUN pip install --no-cache-dir . \
+    && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+       python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --system --uid 10001 app
+USER app
+
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

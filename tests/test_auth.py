@@ -1,0 +1,77 @@
+"""JWT auth and `/me/` as API.md describes them."""
+
+import pytest
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_pair_for_good_credentials_and_it_works(api, bob):
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+    me = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    assert me.status_code == 200
+    assert me.json() == {
+        "id": bob.pk,
+        "username": "bob",
+        "full_name": "Bob",
+        "role": "officer",
+        "region": {"code": "63.71", "name": "Kota Banjarmasin"},
+        "division": "rehsos",
+    }
+
+
+def test_refresh_gives_a_new_access_token(api, bob):
+    pair = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    ).json()
+    response = api.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    assert response.status_code == 200
+    assert "access" in response.json()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"username": "bob", "password": "wrong"}, {"username": "nobody", "password": PASSWORD}],
+)
+def test_bad_credentials_are_401(api, bob, body):
+    response = api.post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "no_active_account"
+
+
+def test_missing_credentials_are_400_naming_the_field(api):
+    response = api.post("/api/v1/auth/token/", {"username": "bob"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "password"
+
+
+def test_inactive_user_cannot_get_a_token(api, bob):
+    bob.is_active = False
+    bob.save()
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-jwt", "Bearer", "Token abc"])
+def test_garbage_tokens_are_401_json(api, header):
+    response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert response.json()["code"] in {
+        "token_not_valid",
+        "authentication_failed",
+        "not_authenticated",
+    }
+
+
+def test_me_for_the_provincial_supervisor(as_user, dina):
+    assert as_user(dina).get("/api/v1/me/").json()["region"] == {
+        "code": "63",
+        "name": "Kalimantan Selatan",
+    }
