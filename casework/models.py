@@ -7,6 +7,8 @@ Models stay thin: no side effects in `save()`, no signals. Writes go through `ca
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -91,6 +93,11 @@ class Category(models.Model):
         return f"{self.code} {self.name}"
 
 
+E164_INDONESIA = RegexValidator(
+    r"^\+62\d{7,13}$", _("Use the international form, e.g. +6281234567890.")
+)
+
+
 class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer (PSM)")
     OFFICER = "officer", _("Officer")
@@ -107,7 +114,9 @@ class User(AbstractUser):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     division = models.CharField(_("division"), max_length=10, choices=Division.choices, blank=True)
-    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
+    phone = models.CharField(
+        _("phone (E.164)"), max_length=16, blank=True, validators=[E164_INDONESIA]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -115,6 +124,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def clean(self) -> None:
+        """Field staff need a region to see anything; officers a division to be routed work."""
+        super().clean()
+        errors = {}
+        if self.role in (Role.VOLUNTEER, Role.OFFICER, Role.SUPERVISOR) and not self.region_id:
+            errors["region"] = _("Volunteers, officers and supervisors need a region.")
+        if self.role == Role.OFFICER and not self.division:
+            errors["division"] = _("An officer belongs to a division.")
+        if self.role == Role.OFFICER and self.region_id and "." not in self.region_id:
+            errors["region"] = _("An officer works for a regency/city Dinsos, not the province.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Sex(models.TextChoices):

@@ -76,3 +76,15 @@ def test_an_unknown_url_is_json_404():
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_an_oversized_json_body_is_413_and_nothing_is_parsed(as_user, alice, settings):
+    from casework.models import Case
+
+    settings.MAX_JSON_BODY_BYTES = 1024
+    body = '{"description": "' + "x" * 2000 + '"}'
+    response = as_user(alice).post("/api/v1/cases/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert Case.objects.count() == 0
