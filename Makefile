@@ -35,9 +35,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Recompile the translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
+# After changing user-facing text: collect the strings, translate the new ones in
+# locale/id/LC_MESSAGES/django.po, then `make messages` again to compile (needs GNU gettext).
+# Third-party messages live in locale/third_party_id.po and are merged back in (see its header).
 messages: install
-	$(PY) manage.py makemessages --locale id --locale en --ignore '.venv/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+	msgcat --use-first locale/id/LC_MESSAGES/django.po locale/third_party_id.po \
+		-o locale/id/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 bench: install

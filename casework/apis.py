@@ -1,6 +1,7 @@
 """HTTP endpoints of casework: parse, call a service or selector, serialize. Nothing more."""
 
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +29,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description=(
+    description=_(
         "Up to 255 characters. A retry with the same key returns the first response and creates "
         "nothing; the same key with a different body is a 422."
     ),
@@ -48,9 +49,9 @@ class RegionListApi(ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("parent", str, description="Children of this region code."),
+            OpenApiParameter("parent", str, description=_("Children of this region code.")),
             OpenApiParameter("level", str, enum=["province", "regency", "district", "village"]),
-            OpenApiParameter("search", str, description="Part of a name, or a code prefix."),
+            OpenApiParameter("search", str, description=_("Part of a name, or a code prefix.")),
         ]
     )
     def get(self, request: Request) -> Response:

@@ -23,14 +23,14 @@ class CaseFilter(filters.FilterSet):
         queryset=Category.objects.all(), to_field_name="code", field_name="category"
     )
     urgency = filters.ChoiceFilter(choices=Urgency.choices)
-    region = filters.CharFilter(method="filter_region", help_text="A region code: it and below.")
-    assigned_to = filters.CharFilter(method="filter_assigned_to", help_text="A user id or `me`.")
-    reported_by = filters.CharFilter(method="filter_reported_by", help_text="`me`.")
+    region = filters.CharFilter(method="filter_region", help_text=_("A region code: it and below."))
+    assigned_to = filters.CharFilter(method="filter_assigned_to", help_text=_("A user id or `me`."))
+    reported_by = filters.CharFilter(method="filter_reported_by", help_text=_("`me`."))
     # A choice, not a BooleanFilter: that one silently ignores "maybe" instead of refusing it.
     overdue = filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_overdue"
     )
-    search = filters.CharFilter(method="filter_search", help_text="Reference prefix or name.")
+    search = filters.CharFilter(method="filter_search", help_text=_("Reference prefix or name."))
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

@@ -119,7 +119,7 @@ class CaseInput(StrictSerializer):
         queryset=Category.objects.none(),
         error_messages={
             "does_not_exist": _("Unknown PPKS category “{value}”."),
-            "invalid": _("A category code is required."),
+            "invalid": _("The category must be a category code, e.g. LUT."),
         },
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
@@ -194,10 +194,12 @@ class LocationOutput(serializers.Serializer):
 
 class SubjectOutput(serializers.Serializer):
     name = serializers.CharField()
-    nik = serializers.CharField(help_text="Masked (e.g. 6371**********01) unless you may see it.")
+    nik = serializers.CharField(
+        help_text=_("Masked (e.g. 6371**********01) unless you may see it.")
+    )
     sex = serializers.CharField()
     birth_date = serializers.DateField(allow_null=True)
-    phone = serializers.CharField(help_text="E.164; masked unless you may see it.")
+    phone = serializers.CharField(help_text=_("E.164; masked unless you may see it."))
 
 
 class FindingOutput(serializers.Serializer):

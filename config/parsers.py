@@ -1,10 +1,13 @@
-"""A JSON parser with a size limit: a case report is a few kilobytes, never megabytes."""
+"""The API's JSON parser: a size limit, and a parse error in the request's language."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
+
+DRF_PARSE_PREFIX = "JSON parse error - "
 
 
 class RequestTooLarge(APIException):
@@ -14,9 +17,16 @@ class RequestTooLarge(APIException):
 
 
 class LimitedJSONParser(JSONParser):
+    """A case report is a few kilobytes, never megabytes (attachments use multipart)."""
+
     def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
         request = (parser_context or {}).get("request")
         length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
         if length > settings.MAX_JSON_BODY_BYTES:
             raise RequestTooLarge()
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:
+            # DRF builds this message without marking it for translation.
+            detail = str(exc.detail).removeprefix(DRF_PARSE_PREFIX)
+            raise ParseError(gettext("JSON parse error - {detail}").format(detail=detail)) from exc
