@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +35,17 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         "nothing; the same key with a different body is a 422."
     ),
 )
+
+
+class MayReportCases(IsAuthenticated):
+    """Refuse a role that cannot report before reading its body (403, not a 400 about fields)."""
+
+    message = _("Only volunteers, officers and supervisors can report cases.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method != "POST" or access.may_report(request.user)
 
 
 class MeApi(APIView):
@@ -73,6 +85,7 @@ class CategoryListApi(APIView):
 class CaseListCreateApi(GenericAPIView):
     """`GET` the cases you may see (filtered, cursor-paginated); `POST` files a new case."""
 
+    permission_classes = [MayReportCases]
     pagination_class = CasePagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = CaseFilter

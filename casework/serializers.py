@@ -5,7 +5,7 @@ names it (a typo from a field app must not be dropped silently).
 """
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -25,6 +25,8 @@ from casework.services import CaseData, SubjectData
 # Phones in the field run on skewed clocks; a few minutes ahead is not "in the future".
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# Older than the service and its paper predecessors: a typo, not an observation.
+EARLIEST_OBSERVATION = datetime(2000, 1, 1, tzinfo=UTC)
 READ_ONLY_CASE_FIELDS = {
     "id",
     "reference",
@@ -45,24 +47,64 @@ class StrictSerializer(serializers.Serializer):
     read_only_names: frozenset[str] = frozenset()
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            errors = {}
-            for name in sorted(set(data) - set(self.fields)):
-                if name in self.read_only_names:
-                    message, code = _("This field cannot be changed here."), "read_only"
-                    if name == "state":
-                        message = _("The state changes only through the workflow actions.")
-                else:
-                    message, code = _("Unknown field."), "unknown_field"
-                errors[name] = [ErrorDetail(str(message), code=code)]
-            if errors:
-                raise serializers.ValidationError(errors)
+        errors = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Report every problem at once: a field app should not fix them one round-trip each.
+            if isinstance(exc.detail, dict):
+                errors = {**exc.detail, **errors}
+            elif not errors:
+                raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def _unexpected_fields(self, data: Mapping) -> dict[str, list[ErrorDetail]]:
+        errors = {}
+        for name in sorted(str(key) for key in set(data) - set(self.fields)):
+            if name in self.read_only_names:
+                message, code = _("This field cannot be changed here."), "read_only"
+                if name == "state":
+                    message = _("The state changes only through the workflow actions.")
+            else:
+                message, code = _("Unknown field."), "unknown_field"
+            errors[name] = [ErrorDetail(str(message), code=code)]
+        return errors
+
+
+class TextField(serializers.CharField):
+    """A JSON string and nothing else: DRF's CharField would turn 63.71 into "63.71"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
+class NumberField(serializers.FloatField):
+    """A number (or a numeric string from a form-based app), never a boolean: true is not 1.0."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TimestampField(serializers.DateTimeField):
+    """A datetime that cannot overflow: year 1 in WITA has no UTC equivalent."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except (OverflowError, ValueError):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
+
+
 class LocationInput(StrictSerializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lon = serializers.FloatField(min_value=-180, max_value=180)
+    # No range here: `location_errors` must see a swapped pair to say so.
+    lat = NumberField()
+    lon = NumberField()
 
     def validate(self, attrs: dict) -> tuple[float, float]:
         errors = location_errors(attrs["lat"], attrs["lon"])
@@ -74,13 +116,13 @@ class LocationInput(StrictSerializer):
 
 
 class SubjectInput(StrictSerializer):
-    name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    name = TextField(max_length=200)
+    nik = TextField(max_length=32, required=False, allow_blank=True, allow_null=True)
     sex = serializers.ChoiceField(
         choices=Sex.choices, required=False, allow_blank=True, allow_null=True
     )
     birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    phone = TextField(max_length=32, required=False, allow_blank=True, allow_null=True)
 
     def validate_nik(self, value: str | None) -> str:
         if not value:
@@ -114,25 +156,25 @@ class SubjectInput(StrictSerializer):
 class CaseInput(StrictSerializer):
     read_only_names = frozenset(READ_ONLY_CASE_FIELDS)
 
-    category = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Category.objects.none(),
-        error_messages={
-            "does_not_exist": _("Unknown PPKS category “{value}”."),
-            "invalid": _("The category must be a category code, e.g. LUT."),
-        },
-    )
+    category = TextField(max_length=10)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    region = serializers.CharField(max_length=13)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    region = TextField(max_length=13)
+    address = TextField(max_length=300, required=False, allow_blank=True, allow_null=True)
     location = LocationInput(required=False, allow_null=True)
-    description = serializers.CharField(min_length=10, max_length=5000)
-    observed_at = serializers.DateTimeField(required=False, allow_null=True)
+    description = TextField(min_length=10, max_length=5000)
+    observed_at = TimestampField(required=False, allow_null=True)
     subject = SubjectInput()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = category_list()
+    def validate_category(self, value: str) -> Category:
+        category = category_list().filter(code=value.strip()).first()
+        if category is None:
+            raise serializers.ValidationError(
+                _("Unknown PPKS category “%(code)s”.") % {"code": value}, code="does_not_exist"
+            )
+        return category
+
+    def validate_address(self, value: str | None) -> str:
+        return value or ""
 
     def validate_region(self, value: str) -> Region:
         region = reportable_region(value.strip())
@@ -150,6 +192,8 @@ class CaseInput(StrictSerializer):
     def validate_observed_at(self, value: Any) -> Any:
         if value is not None and value > timezone.now() + CLOCK_SKEW:
             raise serializers.ValidationError(_("This time is in the future."), code="future")
+        if value is not None and value < EARLIEST_OBSERVATION:
+            raise serializers.ValidationError(_("This time is too early."), code="too_early")
         return value
 
     def to_case_data(self) -> CaseData:
@@ -160,7 +204,7 @@ class CaseInput(StrictSerializer):
             description=data["description"],
             subject=SubjectData(**data["subject"]),
             urgency=data["urgency"],
-            address=data.get("address", ""),
+            address=data.get("address") or "",
             location=data.get("location"),
             observed_at=data.get("observed_at"),
         )

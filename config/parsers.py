@@ -26,6 +26,8 @@ class LimitedJSONParser(JSONParser):
             raise RequestTooLarge()
         try:
             return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:  # absurdly nested JSON: json.load gives up, DRF misses it
+            raise ParseError(gettext("The JSON is nested too deeply.")) from exc
         except ParseError as exc:
             # DRF builds this message without marking it for translation.
             detail = str(exc.detail).removeprefix(DRF_PARSE_PREFIX)

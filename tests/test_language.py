@@ -247,12 +247,12 @@ def test_foreign_phone_is_400_on_subject_phone(as_user, alice, lang, expected):
             id="not-an-object",
         ),
         pytest.param(
-            case_payload(location={"lat": -95, "lon": 114.59}),
-            "location.lat",
-            "min_value",
-            "Pastikan nilai ini lebih dari atau sama dengan -90.",
-            "Ensure this value is greater than or equal to -90.",
-            id="min-value",
+            case_payload(location={"lat": 114.59, "lon": -3.3}),
+            "location",
+            "location_outside_indonesia",
+            "Koordinat berada di luar Indonesia; periksa apakah lat dan lon tertukar.",
+            "The coordinates are outside Indonesia; check that lat and lon are not swapped.",
+            id="swapped-coordinates",
         ),
         pytest.param(
             case_payload(state="closed"),
