@@ -3,31 +3,27 @@
 - volunteers: the cases they reported;
 - officers: the cases of their kabupaten/kota (and any they reported themselves);
 - supervisors: the cases of their region (a kabupaten/kota, or the whole province);
-- administrators: every case, with personal data masked (they run the system, not the cases).
+- anyone else, administrators included, none (they run the system, not the cases).
 A case outside a user's reach does not exist for them: selectors answer 404, never 403.
 """
 
 from django.db.models import Q
 
-from casework.models import Case, Role, User
+from casework.models import Case, Role, User, region_and_below
 
 NOTHING = Q(pk__in=[])
 
 
 def jurisdiction_q(user: User) -> Q:
     """The cases the user's office is responsible for (not counting their own reports)."""
-    if user.role == Role.ADMIN or user.is_superuser:
-        return Q()
     if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
         return NOTHING
     if user.role == Role.SUPERVISOR and _is_province(user.region_id):
-        return Q(regency__code__startswith=f"{user.region_id}.")
+        return region_and_below("regency__code", user.region_id)
     return Q(regency_id=user.region_id[:5])
 
 
 def visible_cases_q(user: User) -> Q:
-    if user.role == Role.ADMIN or user.is_superuser:
-        return Q()
     return jurisdiction_q(user) | Q(reported_by_id=user.pk)
 
 
@@ -56,7 +52,3 @@ def _is_province(code: str) -> bool:
 
 def may_report(user: User) -> bool:
     return user.role in (Role.VOLUNTEER, Role.OFFICER, Role.SUPERVISOR)
-
-
-def is_staff_role(user: User) -> bool:
-    return user.role in (Role.OFFICER, Role.SUPERVISOR)

@@ -1,7 +1,6 @@
-"""Django admin: users, regions, categories; cases and the access log read-only.
-
-The admin never shows a subject's NIK or phone: administrators run the system, not the cases.
-"""
+"""Django admin: users, regions, categories; cases (bookkeeping fields only) and the access
+log read-only. The admin never shows a subject or a description: administrators run the
+system, not the cases."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -58,9 +57,10 @@ class CaseAdmin(ReadOnlyAdmin):
     list_display = ("reference", "state", "category", "urgency", "regency", "created_at")
     list_filter = ("state", "urgency", "category")
     search_fields = ("reference",)
+    # No description or subject: the admin runs the system and does not read people's cases.
     fields = (
-        "reference", "state", "category", "urgency", "region", "regency", "description",
-        "observed_at", "reported_by", "assigned_to", "due_at", "outcome", "created_at",
+        "reference", "state", "category", "urgency", "region", "regency", "reported_by",
+        "assigned_to", "due_at", "outcome", "created_at",
     )  # fmt: skip
     list_select_related = ("category", "regency")
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework import access, idempotency, selectors, services
-from casework.filters import CaseFilter
+from casework.filters import CaseFilter, RegionFilter
 from casework.models import AccessKind, Case
 from casework.pagination import CasePagination, RegionPagination, StrictOrderingFilter
 from casework.serializers import (
@@ -57,23 +57,10 @@ class MeApi(APIView):
 class RegionListApi(ListAPIView):
     serializer_class = RegionOutput
     pagination_class = RegionPagination
-    filter_backends: list = []
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("parent", str, description=_("Children of this region code.")),
-            OpenApiParameter("level", str, enum=["province", "regency", "district", "village"]),
-            OpenApiParameter("search", str, description=_("Part of a name, or a code prefix.")),
-        ]
-    )
-    def get(self, request: Request) -> Response:
-        return super().get(request)
+    filterset_class = RegionFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        params = self.request.query_params
-        return selectors.region_list(
-            parent=params.get("parent"), level=params.get("level"), search=params.get("search")
-        )
+        return selectors.region_list()
 
 
 class CategoryListApi(APIView):
@@ -89,7 +76,8 @@ class CaseListCreateApi(GenericAPIView):
     pagination_class = CasePagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = CaseFilter
-    ordering_fields = ["created_at", "updated_at", "observed_at", "reference"]
+    # Only fields that never change: a cursor over a mutable field skips or repeats rows.
+    ordering_fields = ["created_at", "reference"]
     serializer_class = CaseOutput
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -100,7 +88,7 @@ class CaseListCreateApi(GenericAPIView):
     @extend_schema(responses=CaseOutput(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        _log_personal_data_reads(request, page, AccessKind.LIST)
+        services.personal_data_reads_record(user=request.user, cases=page, kind=AccessKind.LIST)
         return self.get_paginated_response(
             CaseOutput(page, many=True, context={"request": request}).data
         )
@@ -135,7 +123,7 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=CaseOutput)
     def get(self, request: Request, case_id: str) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        _log_personal_data_reads(request, [case], AccessKind.VIEW)
+        services.personal_data_reads_record(user=request.user, cases=[case], kind=AccessKind.VIEW)
         return Response(CaseOutput(case, context={"request": request}).data)
 
     @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
@@ -145,13 +133,5 @@ class CaseDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.case_update(case_id=case_id, actor=request.user, changes=serializer.validated_data)
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        services.personal_data_reads_record(user=request.user, cases=[case], kind=AccessKind.VIEW)
         return Response(CaseOutput(case, context={"request": request}).data)
-
-
-def _log_personal_data_reads(request: Request, cases: list, kind: str) -> None:
-    user = request.user
-    if not access.logs_full_reads(user):
-        return
-    shown = [case for case in cases if access.may_see_personal_data(user, case)]
-    if shown:
-        services.access_log_record(user=user, cases=shown, kind=kind)

@@ -1,16 +1,65 @@
 """Query-string filters of the case list and export. Bad values are a 400 naming the parameter."""
 
 import re
+from datetime import UTC, datetime
+from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
-from casework.models import Case, CaseState, Category, Urgency
+from casework.models import (
+    Case,
+    CaseState,
+    Category,
+    Region,
+    RegionLevel,
+    Urgency,
+    region_and_below,
+)
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+MAX_ID_DIGITS = 18  # fits a bigint; longer is not an id
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class BoundedDateTimeField(IsoDateTimeField):
+    """An ISO datetime that cannot overflow when converted to UTC (year 1, year 9999)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        try:
+            parsed = super().to_python(value)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if parsed is not None and not EARLIEST <= parsed <= LATEST:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class BoundedDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = BoundedDateTimeField
+
+
+class RegionFilter(filters.FilterSet):
+    parent = filters.CharFilter(
+        field_name="parent_id", max_length=13, help_text=_("Children of this region code.")
+    )
+    level = filters.ChoiceFilter(choices=RegionLevel.choices)
+    search = filters.CharFilter(
+        method="filter_search", max_length=100, help_text=_("Part of a name, or a code prefix.")
+    )
+
+    class Meta:
+        model = Region
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet[Region], name: str, value: str) -> QuerySet[Region]:
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
 def _invalid(param: str, message: str, code: str = "invalid") -> ValidationError:
@@ -31,8 +80,8 @@ class CaseFilter(filters.FilterSet):
         choices=[("true", "true"), ("false", "false")], method="filter_overdue"
     )
     search = filters.CharFilter(method="filter_search", help_text=_("Reference prefix or name."))
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -41,12 +90,12 @@ class CaseFilter(filters.FilterSet):
     def filter_region(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if not REGION_CODE.match(value):
             raise _invalid("region", str(_("A region code looks like 63.71 or 63.71.04.1003.")))
-        return queryset.filter(Q(region_id=value) | Q(region__code__startswith=f"{value}."))
+        return queryset.filter(region_and_below("region__code", value))
 
     def filter_assigned_to(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value == "me":
             return queryset.filter(assigned_to=self.request.user)
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS):
             raise _invalid("assigned_to", str(_("Use a user id or `me`.")))
         return queryset.filter(assigned_to_id=int(value))
 

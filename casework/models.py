@@ -25,10 +25,18 @@ class RegionLevel(models.TextChoices):
     VILLAGE = "village", _("Village (desa/kelurahan)")
 
 
+def region_and_below(path: str, code: str) -> Q:
+    """`path` (a region code field, e.g. "code" or "region__code") is `code` or lies below it.
+
+    Matched segment by segment ("63.7" is not a parent of "63.71"); on PostgreSQL the
+    varchar_pattern_ops indexes turn the LIKE into an index range scan.
+    """
+    return Q(**{path: code}) | Q(**{f"{path}__startswith": f"{code}."})
+
+
 class RegionQuerySet(models.QuerySet):
     def within(self, code: str) -> "RegionQuerySet":
-        """The region `code` and everything below it (an indexed prefix match)."""
-        return self.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+        return self.filter(region_and_below("code", code))
 
 
 class Region(models.Model):
@@ -62,6 +70,11 @@ class Region(models.Model):
     def regency_code(self) -> str | None:
         """The kabupaten/kota this region lies in (None for the province itself)."""
         return None if self.level == RegionLevel.PROVINCE else self.code[:5]
+
+    @property
+    def is_reportable(self) -> bool:
+        """A case is filed at any level below the province, within the province we serve."""
+        return self.level != RegionLevel.PROVINCE and self.code.startswith(f"{PROVINCE_CODE}.")
 
 
 class Division(models.TextChoices):
@@ -287,7 +300,8 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+        at = timezone.localtime(self.at)
+        return f"{self.user_id} {self.kind} {self.case_id} at {at:%Y-%m-%d %H:%M}"
 
 
 class IdempotencyRecord(models.Model):

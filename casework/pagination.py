@@ -1,7 +1,8 @@
 """Cursor pagination: constant cost per page however deep, at a million rows."""
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
@@ -11,6 +12,24 @@ class CasePagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):  # type: ignore[no-untyped-def]
+        """A forged cursor is a 404 like any unreadable one, never a database error."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not self._valid_position(position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _valid_position(self, position: str) -> bool:
+        if "\x00" in position:
+            return False
+        if self.ordering[0].lstrip("-") != "created_at":
+            return True
+        try:
+            return parse_datetime(position) is not None
+        except ValueError:
+            return False
 
 
 class RegionPagination(CursorPagination):

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from casework.access import visible_cases_q
 from casework.errors import NotFound
-from casework.models import Case, Category, Region, RegionLevel, User
+from casework.models import Case, Category, Region, User
 
 CASE_RELATED = ("category", "region", "subject", "reported_by", "assigned_to")
 
@@ -23,17 +23,19 @@ def case_get_for_user(*, user: User, case_id: uuid.UUID | str) -> Case:
         raise NotFound() from exc
 
 
-def region_list(
-    *, parent: str | None = None, level: str | None = None, search: str | None = None
-) -> QuerySet[Region]:
-    regions = Region.objects.all()
-    if parent:
-        regions = regions.filter(parent_id=parent)
-    if level:
-        regions = regions.filter(level=level)
-    if search:
-        regions = regions.filter(Q(name__icontains=search) | Q(code__startswith=search))
-    return regions
+def region_list() -> QuerySet[Region]:
+    return Region.objects.all()
+
+
+def case_lock_for_user(*, user: User, case_id: uuid.UUID | str) -> Case:
+    """The case locked FOR UPDATE, if the user may see it (404 otherwise, decided under the lock).
+
+    Call inside a transaction. No joins: a nullable join cannot be locked on PostgreSQL.
+    """
+    try:
+        return Case.objects.select_for_update().filter(visible_cases_q(user)).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError) as exc:
+        raise NotFound() from exc
 
 
 def category_list() -> QuerySet[Category]:
@@ -45,5 +47,6 @@ def existing_region_codes(codes: list[str]) -> set[str]:
 
 
 def reportable_region(code: str) -> Region | None:
-    """A region a case can be filed in: any level below the province, within Kalimantan Selatan."""
-    return Region.objects.exclude(level=RegionLevel.PROVINCE).filter(code=code).first()
+    """The region if a case can be filed in it (see `Region.is_reportable`), else None."""
+    region = Region.objects.filter(code=code).first()
+    return region if region is not None and region.is_reportable else None

@@ -107,6 +107,15 @@ class LocationInput(StrictSerializer):
     lon = NumberField()
 
     def validate(self, attrs: dict) -> tuple[float, float]:
+        # Both or neither, even in a PATCH: half a coordinate is not a place.
+        required = str(self.fields["lat"].error_messages["required"])
+        missing = {
+            name: [ErrorDetail(required, code="required")]
+            for name in ("lat", "lon")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         errors = location_errors(attrs["lat"], attrs["lon"])
         if errors:
             raise serializers.ValidationError(
@@ -242,7 +251,9 @@ class SubjectOutput(serializers.Serializer):
         help_text=_("Masked (e.g. 6371**********01) unless you may see it.")
     )
     sex = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+    birth_date = serializers.CharField(
+        allow_null=True, help_text=_("YYYY-MM-DD; masked to YYYY-**-** unless you may see it.")
+    )
     phone = serializers.CharField(help_text=_("E.164; masked unless you may see it."))
 
 
@@ -288,11 +299,13 @@ class CaseOutput(serializers.Serializer):
     def get_subject(self, case: Case) -> dict:
         subject = case.subject
         full = may_see_personal_data(self.user, case)
+        birth_date = subject.birth_date.isoformat() if subject.birth_date else None
         return {
             "name": subject.name,
             "nik": subject.nik if full else mask_nik(subject.nik),
             "sex": subject.sex,
-            "birth_date": subject.birth_date.isoformat() if subject.birth_date else None,
+            # With day and month, a masked NIK could be rebuilt from sex, place and birth date.
+            "birth_date": birth_date if full or not birth_date else f"{birth_date[:4]}-**-**",
             "phone": subject.phone if full else mask_phone(subject.phone),
         }
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.access import in_jurisdiction, may_report
+from casework.access import in_jurisdiction, logs_full_reads, may_report, may_see_personal_data
 from casework.errors import Conflict, PermissionDenied, ValidationFailed
 from casework.findings import case_findings
 from casework.models import (
@@ -22,14 +22,13 @@ from casework.models import (
     Category,
     IdempotencyRecord,
     Region,
-    RegionLevel,
     Role,
     Subject,
     Urgency,
     User,
 )
 from casework.references import allocate_reference
-from casework.selectors import case_get_for_user
+from casework.selectors import case_lock_for_user
 
 # Fields a PATCH may change, by who changes them. `state` and the workflow's fields never.
 REPORTER_FIELDS = {"urgency", "region", "address", "location", "description", "observed_at"}
@@ -112,8 +111,7 @@ def case_update(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     Effects, in one transaction: the case row (locked first) and its subject row.
     """
     with transaction.atomic():
-        case = case_get_for_user(user=actor, case_id=case_id)
-        case = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
+        case = case_lock_for_user(user=actor, case_id=case_id)
         allowed = _editable_fields(actor, case)
         refused = sorted(set(changes) - allowed - {"subject"})
         if refused:
@@ -173,7 +171,7 @@ def _apply_subject_changes(subject: Subject, changes: dict[str, Any]) -> None:
 
 
 def _check_reportable_region(region: Region) -> None:
-    if region.level == RegionLevel.PROVINCE or not region.code.startswith("63."):
+    if not region.is_reportable:
         raise ValidationFailed.for_field(
             "region",
             "region_not_reportable",
@@ -181,12 +179,22 @@ def _check_reportable_region(region: Region) -> None:
         )
 
 
-def access_log_record(*, user: User, cases: Iterable[Case], kind: str) -> None:
-    """Record that `user` read these cases' personal data (one row each, one statement)."""
+def personal_data_reads_record(*, user: User, cases: Iterable[Case], kind: str) -> None:
+    """Log that Dinsos staff were shown these cases' personal data (one statement).
+
+    Called by every endpoint that returns a case in full: detail, list, update, (later) actions.
+    Volunteers reading their own reports and masked views are not logged.
+    """
+    if not logs_full_reads(user):
+        return
     now = timezone.now()
-    AccessLog.objects.bulk_create(
-        [AccessLog(user=user, case=case, kind=kind, at=now) for case in cases]
-    )
+    rows = [
+        AccessLog(user=user, case=case, kind=kind, at=now)
+        for case in cases
+        if may_see_personal_data(user, case)
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
 
 
 def idempotency_purge(*, older_than: datetime) -> int:

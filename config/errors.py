@@ -10,10 +10,12 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
 from casework.errors import DomainError, FieldError
@@ -70,6 +72,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(exc.code, message, exc.errors), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
+    elif isinstance(exc, DjangoValidationError):  # e.g. a value the ORM refuses to look up
+        exc = drf.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
     if not isinstance(exc, drf.APIException):

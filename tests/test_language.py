@@ -21,10 +21,7 @@ DJANGO_PO = LOCALE / "id" / "LC_MESSAGES" / "django.po"
 DJANGO_MO = LOCALE / "id" / "LC_MESSAGES" / "django.mo"
 THIRD_PARTY_PO = LOCALE / "third_party_id.po"
 
-ORDERING_FIELDS = (
-    "-created_at, -observed_at, -reference, -updated_at, "
-    "created_at, observed_at, reference, updated_at"
-)
+ORDERING_FIELDS = "-created_at, -reference, created_at, reference"
 
 
 def headers(lang: str | None) -> dict[str, str]:

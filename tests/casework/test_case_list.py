@@ -1,6 +1,8 @@
 """The case list: filters, cursor pagination, and a constant number of queries per page."""
 
+import base64
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -37,7 +39,10 @@ def test_ordering_by_reference_ascending(as_user, alice):
     assert references(as_user(alice).get("/api/v1/cases/", {"ordering": "reference"})) == made
 
 
-@pytest.mark.parametrize("ordering", ["state", "subject__nik", "-password", "created_at,reference"])
+@pytest.mark.parametrize(
+    "ordering",
+    ["state", "subject__nik", "-password", "created_at,reference", "updated_at", "observed_at"],
+)
 def test_unsupported_ordering_is_400(as_user, alice, ordering):
     response = as_user(alice).get("/api/v1/cases/", {"ordering": ordering})
     assert response.status_code == 400
@@ -65,8 +70,10 @@ def test_region_filter_means_that_region_and_everything_below(as_user, dina, ali
     }
     assert references(client.get("/api/v1/cases/", {"region": "63.71.04"})) == [alalak.reference]
     assert references(client.get("/api/v1/cases/", {"region": "63.10"})) == [tanbu.reference]
-    # "63.7" is not a prefix of "63.71": codes are matched segment by segment.
-    assert references(client.get("/api/v1/cases/", {"region": "63"})) != []
+    everything = {alalak.reference, other_kecamatan.reference, tanbu.reference}
+    assert set(references(client.get("/api/v1/cases/", {"region": "63"}))) == everything
+    # Segment by segment: "63.1" is not a parent of "63.10", so it is refused, not widened.
+    assert client.get("/api/v1/cases/", {"region": "63.1"}).status_code == 400
 
 
 def test_assigned_to_me_and_by_id(as_user, bob, alice):
@@ -132,6 +139,11 @@ def test_created_after_and_before(as_user, bob, alice):
         ("reported_by", "42"),
         ("overdue", "maybe"),
         ("created_after", "yesterday"),
+        ("created_after", "0001-01-01T00:00:00+08:00"),
+        ("created_before", "9999-12-31T23:59:59-08:00"),
+        ("assigned_to", "²"),
+        ("assigned_to", "9" * 40),
+        ("search", "nenek\x00"),
     ],
 )
 def test_bad_filter_values_are_400_naming_the_parameter(as_user, bob, param, value):
@@ -141,13 +153,25 @@ def test_bad_filter_values_are_400_naming_the_parameter(as_user, bob, param, val
     assert response.json()["errors"][0]["field"] == param
 
 
-def test_a_tampered_cursor_is_a_clear_error(as_user, bob):
-    response = as_user(bob).get("/api/v1/cases/", {"cursor": "garbage"})
+@pytest.mark.parametrize(
+    ("position", "ordering"),
+    [("garbage", None), ("2026-13-45T99:00:00", None), ("6371\x00", "reference")],
+)
+def test_a_tampered_cursor_is_404_never_a_500(as_user, bob, alice, position, ordering):
+    make_case(alice)
+    forged = base64.b64encode(urlencode({"o": 0, "r": 0, "p": position}).encode()).decode()
+    params = {"cursor": forged, **({"ordering": ordering} if ordering else {})}
+    response = as_user(bob).get("/api/v1/cases/", params)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "dina", "adam"])
+def test_an_undecodable_cursor_is_404(as_user, bob):
+    response = as_user(bob).get("/api/v1/cases/", {"cursor": "garbage"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "carol", "dina"])
 def test_query_count_does_not_grow_with_the_page(request, as_user, alice, who):
     user = request.getfixturevalue(who)
     client = as_user(user)

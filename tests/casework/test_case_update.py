@@ -89,9 +89,21 @@ def test_other_volunteer_and_other_regency_get_404(as_user, vera, tono, case):
     assert patch(as_user(tono), case, {"description": "Bukan wilayah saya."}).status_code == 404
 
 
-def test_administrator_cannot_edit_cases(as_user, adam, case):
+def test_administrator_cannot_see_or_edit_cases(as_user, adam, case):
     response = patch(as_user(adam), case, {"description": "Admin tidak mengubah kasus."})
-    assert response.status_code == 403
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.description == "Lansia tinggal sendiri, tidak ada yang merawat."
+
+
+@pytest.mark.parametrize("location", [{"lat": -3.3}, {"lon": 114.6}, {}])
+def test_half_a_location_is_400_naming_the_missing_coordinate(as_user, bob, case, location):
+    response = patch(as_user(bob), case, {"location": location})
+    assert response.status_code == 400
+    missing = {e["field"] for e in response.json()["errors"]}
+    assert missing == {f"location.{k}" for k in ("lat", "lon") if k not in location}
+    case.refresh_from_db()
+    assert (case.latitude, case.longitude) == (-3.3186, 114.5944)
 
 
 def test_changing_nik_recomputes_the_warnings(as_user, bob, case):

@@ -80,6 +80,15 @@ def test_regions_by_parent_level_and_search(as_user, alice):
     assert all(r["code"].startswith("63.71.04") for r in by_code)
 
 
+@pytest.mark.parametrize(
+    ("param", "value"), [("level", "planet"), ("search", "Banjar\x00"), ("parent", "6" * 20)]
+)
+def test_bad_region_parameters_are_400_naming_them(as_user, alice, param, value):
+    response = as_user(alice).get("/api/v1/regions/", {param: value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == param
+
+
 def test_regions_are_paginated(as_user, alice):
     page = as_user(alice).get("/api/v1/regions/").json()
     assert len(page["results"]) == 100

@@ -97,3 +97,8 @@ def test_every_endpoint_needs_a_token(api, path):
 def test_case_detail_needs_a_token(api, bjm_case):
     assert api.get(f"/api/v1/cases/{bjm_case.id}/").status_code == 401
     assert api.patch(f"/api/v1/cases/{bjm_case.id}/", {}, format="json").status_code == 401
+
+
+def test_administrator_sees_no_case_through_the_api(as_user, adam, bjm_case):
+    assert listed(as_user(adam)) == set()
+    assert as_user(adam).get(f"/api/v1/cases/{bjm_case.id}/").status_code == 404
