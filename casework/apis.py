@@ -99,23 +99,28 @@ class CaseListCreateApi(GenericAPIView):
     def post(self, request: Request) -> Response:
         key = request.headers.get(idempotency.HEADER)
         if key is None:
-            code, body = self._create(request)
-            return Response(body, status=code)
+            _status, case_id = self._create(request)
+            return Response(self._render(request, case_id), status=status.HTTP_201_CREATED)
         code, body, replayed = idempotency.run_idempotent(
             user=request.user,
             key=idempotency.check_key(key),
             fingerprint=idempotency.request_fingerprint(
                 method=request.method, path=request.path, body=request.data
             ),
-            produce=lambda: self._create(request),
+            perform=lambda: self._create(request),
+            render=lambda case_id: self._render(request, case_id),
         )
         return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
 
-    def _create(self, request: Request) -> tuple[int, dict]:
+    def _create(self, request: Request) -> tuple[int, str]:
         serializer = CaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_create(reporter=request.user, data=serializer.to_case_data())
-        return status.HTTP_201_CREATED, CaseOutput(case, context={"request": request}).data
+        return status.HTTP_201_CREATED, str(case.pk)
+
+    def _render(self, request: Request, case_id: str) -> dict:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return CaseOutput(case, context={"request": request}).data
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,9 +1,11 @@
 """`Idempotency-Key` for writes from flaky phone connections: a retry gets the first answer.
 
-The stored response is written in the same transaction as the write it answers, and the key row
-is inserted first: a concurrent request with the same key waits on the unique index until the
-first commits, then finds its response. A failed request (4xx) stores nothing, so a corrected
-retry with the same key is processed afresh.
+The key row is inserted first, in the same transaction as the write it guards: a concurrent
+request with the same key waits on the unique index until the first commits, then replays.
+A failed request (4xx) rolls the key row back with everything else, so a corrected retry with
+the same key is processed afresh. What is kept is the status and the id of what was created,
+never the response body (it carries personal data); a replay renders that resource again, so it
+has the same id, reference and status, and shows the case as it is now.
 """
 
 import hashlib
@@ -43,35 +45,36 @@ def run_idempotent(
     user: User,
     key: str,
     fingerprint: str,
-    produce: Callable[[], tuple[int, dict]],
+    perform: Callable[[], tuple[int, str]],
+    render: Callable[[str], dict],
 ) -> tuple[int, dict, bool]:
-    """Run `produce` once per (user, key); returns (status, body, replayed)."""
+    """`perform` once per (user, key); returns (status, body, replayed).
+
+    `perform` does the write and returns (status, id of the resource); `render(id)` builds the
+    body, for the first response and for every replay alike.
+    """
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    user=user,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=PENDING,
-                    response_body={},
+                    user=user, key=key, fingerprint=fingerprint, status_code=PENDING
                 )
         except IntegrityError:
             record = None
         if record is None:
-            return _replay(user=user, key=key, fingerprint=fingerprint)
-        status, body = produce()
-        record.status_code = status
-        record.response_body = body
-        record.save(update_fields=["status_code", "response_body"])
-    return status, body, False
+            status, resource_id = _stored(user=user, key=key, fingerprint=fingerprint)
+            return status, render(resource_id), True
+        status, resource_id = perform()
+        record.status_code, record.resource_id = status, resource_id
+        record.save(update_fields=["status_code", "resource_id"])
+    return status, render(resource_id), False
 
 
-def _replay(*, user: User, key: str, fingerprint: str) -> tuple[int, dict, bool]:
+def _stored(*, user: User, key: str, fingerprint: str) -> tuple[int, str]:
     record = IdempotencyRecord.objects.get(user=user, key=key)
     if record.fingerprint != fingerprint:
         raise Unprocessable(
             _("This Idempotency-Key was already used with a different request."),
             code="idempotency_key_reused",
         )
-    return record.status_code, record.response_body, True
+    return record.status_code, record.resource_id

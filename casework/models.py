@@ -305,13 +305,17 @@ class AccessLog(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored response of a request made with an `Idempotency-Key`, per user."""
+    """A request made with an `Idempotency-Key`, per user, and what it created.
+
+    The response body is not kept: it holds personal data (NIK, phone) that must live in one
+    place only. A replay renders the created resource again.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    resource_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

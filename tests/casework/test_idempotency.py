@@ -114,3 +114,23 @@ def test_concurrent_retries_with_one_key_create_exactly_one_case(alice):
     assert len({body["id"] for _, body in results}) == 1
     assert Case.objects.count() == 1
     assert Subject.objects.count() == 1
+
+
+def test_the_stored_key_keeps_no_personal_data(as_user, alice):
+    created = post(as_user(alice), case_payload()).json()
+    record = IdempotencyRecord.objects.get()
+    stored = " ".join(str(v) for v in vars(record).values())
+    assert "6371045505480001" not in stored
+    assert "+6281234567890" not in stored
+    assert record.resource_id == created["id"]
+
+
+def test_a_replay_after_a_correction_is_the_same_case_as_it_is_now(as_user, alice):
+    client = as_user(alice)
+    first = post(client, case_payload()).json()
+    client.patch(f"/api/v1/cases/{first['id']}/", {"address": "Jl. Baru No. 1"}, format="json")
+    again = post(client, case_payload())
+    assert again.status_code == 201
+    assert (again.json()["id"], again.json()["reference"]) == (first["id"], first["reference"])
+    assert again.json()["address"] == "Jl. Baru No. 1"
+    assert Case.objects.count() == 1
