@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
 from config import health
+from config.auth import ThrottledTokenObtainPairView
 
 handler400 = "config.errors.json_bad_request"
 handler403 = "config.errors.json_permission_denied"
@@ -11,7 +12,7 @@ handler404 = "config.errors.json_not_found"
 handler500 = "config.errors.json_server_error"
 
 api_v1 = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
+    path("auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("", include("casework.urls")),
 ]

@@ -75,3 +75,31 @@ def test_me_for_the_provincial_supervisor(as_user, dina):
         "code": "63",
         "name": "Kalimantan Selatan",
     }
+
+
+def test_a_refresh_token_works_once(api, bob):
+    pair = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    ).json()
+    first = api.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    again = api.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    assert first.status_code == 200
+    assert set(first.json()) == {"access", "refresh"}
+    assert again.status_code == 401
+    assert again.json()["code"] == "token_not_valid"
+
+
+def test_password_guessing_is_throttled(api, bob, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
+    codes = [
+        api.post("/api/v1/auth/token/", {"username": "bob", "password": f"guess{i}"}, format="json")
+        for i in range(4)
+    ]
+    assert [r.status_code for r in codes] == [401, 401, 401, 429]
+    assert codes[-1].json()["code"] == "throttled"
+    assert int(codes[-1]["Retry-After"]) > 0
+    cache.clear()

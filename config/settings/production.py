@@ -1,13 +1,38 @@
-"""Production: secrets must come from the environment; fail loudly when they do not."""
+"""Production: secrets and services come from the environment; anything missing fails loudly."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
 SECRET_KEY = env("SECRET_KEY")
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or any(word in SECRET_KEY for word in ("insecure", "change-me"))
+):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 DEBUG = False
+
 DATABASES = {"default": env.db("DATABASE_URL")}  # no SQLite fallback in production
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Tasks never run in-process in production: that would send from inside web requests.
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+
+# TLS terminates at the reverse proxy in front of gunicorn.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=86400)
+# Whether every subdomain is HTTPS-only, and preloading, are the domain owner's decisions.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# No documented default here: demo accounts in production need a password of the operator's.
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

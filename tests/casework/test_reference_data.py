@@ -50,6 +50,15 @@ def test_seed_demo_creates_the_documented_accounts_idempotently():
     assert User.objects.get(username="petugas_bjm").check_password("second-pass-456")
 
 
+def test_seed_demo_refuses_to_run_without_a_password(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_PASSWORD = ""
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="admin").exists()
+
+
 def test_categories_endpoint_lists_the_26_ppks(as_user, alice):
     rows = as_user(alice).get("/api/v1/categories/").json()
     assert len(rows) == 26

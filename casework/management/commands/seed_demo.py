@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.demo import seed_demo_accounts
 
@@ -19,5 +19,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, password: str | None = None, **options: Any) -> None:
-        users = seed_demo_accounts(password=password or settings.DEMO_PASSWORD)
+        password = password or settings.DEMO_PASSWORD
+        if not password:
+            raise CommandError("Give --password or set DEMO_PASSWORD.")
+        users = seed_demo_accounts(password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready: {', '.join(users)}."))
