@@ -99,8 +99,8 @@ class CaseListCreateApi(GenericAPIView):
     def post(self, request: Request) -> Response:
         key = request.headers.get(idempotency.HEADER)
         if key is None:
-            _status, case_id = self._create(request)
-            return Response(self._render(request, case_id), status=status.HTTP_201_CREATED)
+            code, _case_id, body = self._create(request)
+            return Response(body, status=code)
         code, body, replayed = idempotency.run_idempotent(
             user=request.user,
             key=idempotency.check_key(key),
@@ -108,15 +108,16 @@ class CaseListCreateApi(GenericAPIView):
                 method=request.method, path=request.path, body=request.data
             ),
             perform=lambda: self._create(request),
-            render=lambda case_id: self._render(request, case_id),
+            replay=lambda case_id: self._render(request, case_id),
         )
         return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
 
-    def _create(self, request: Request) -> tuple[int, str]:
+    def _create(self, request: Request) -> tuple[int, str, dict]:
         serializer = CaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_create(reporter=request.user, data=serializer.to_case_data())
-        return status.HTTP_201_CREATED, str(case.pk)
+        body = CaseOutput(case, context={"request": request}).data
+        return status.HTTP_201_CREATED, str(case.pk), body
 
     def _render(self, request: Request, case_id: str) -> dict:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)

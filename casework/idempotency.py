@@ -45,13 +45,13 @@ def run_idempotent(
     user: User,
     key: str,
     fingerprint: str,
-    perform: Callable[[], tuple[int, str]],
-    render: Callable[[str], dict],
+    perform: Callable[[], tuple[int, str, dict]],
+    replay: Callable[[str], dict],
 ) -> tuple[int, dict, bool]:
     """`perform` once per (user, key); returns (status, body, replayed).
 
-    `perform` does the write and returns (status, id of the resource); `render(id)` builds the
-    body, for the first response and for every replay alike.
+    `perform` does the write and returns (status, id of the resource, body); a replay gets the
+    stored status and `replay(id)` as its body.
     """
     with transaction.atomic():
         try:
@@ -63,11 +63,11 @@ def run_idempotent(
             record = None
         if record is None:
             status, resource_id = _stored(user=user, key=key, fingerprint=fingerprint)
-            return status, render(resource_id), True
-        status, resource_id = perform()
+            return status, replay(resource_id), True
+        status, resource_id, body = perform()
         record.status_code, record.resource_id = status, resource_id
         record.save(update_fields=["status_code", "resource_id"])
-    return status, render(resource_id), False
+    return status, body, False
 
 
 def _stored(*, user: User, key: str, fingerprint: str) -> tuple[int, str]:
