@@ -1,7 +1,7 @@
 """Query-string filters of the case list and export. Bad values are a 400 naming the parameter."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import django_filters as filters
@@ -26,19 +26,29 @@ REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 MAX_ID_DIGITS = 18  # fits a bigint; longer is not an id
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 
 
 class BoundedDateTimeField(IsoDateTimeField):
-    """An ISO datetime that cannot overflow when converted to UTC (year 1, year 9999)."""
+    """An ISO datetime the database can take: no overflow (year 1, year 9999) and a real offset.
+
+    Python accepts offsets up to ±24 h, PostgreSQL only to ±15:59; real zones span -12 to +14.
+    The value is handed on in UTC.
+    """
 
     def to_python(self, value: Any) -> datetime | None:
         try:
             parsed = super().to_python(value)
         except (OverflowError, ValueError) as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if parsed is not None and not EARLIEST <= parsed <= LATEST:
+        if parsed is None:
+            return None
+        offset = parsed.utcoffset()
+        if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+        if not EARLIEST <= parsed <= LATEST:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed.astimezone(UTC)
 
 
 class BoundedDateTimeFilter(filters.IsoDateTimeFilter):

@@ -227,6 +227,8 @@ class CaseUpdateInput(CaseInput):
         super().__init__(*args, **kwargs)
         self.fields["subject"] = SubjectInput(partial=True)
         self.fields["urgency"].default = serializers.empty
+        # On create a missing time means "now"; a case's time cannot be erased afterwards.
+        self.fields["observed_at"].allow_null = False
 
 
 class RegionRef(serializers.Serializer):

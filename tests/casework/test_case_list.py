@@ -141,6 +141,7 @@ def test_created_after_and_before(as_user, bob, alice):
         ("created_after", "yesterday"),
         ("created_after", "0001-01-01T00:00:00+08:00"),
         ("created_before", "9999-12-31T23:59:59-08:00"),
+        ("created_after", "2026-04-05T18:41:43+22:42"),
         ("assigned_to", "²"),
         ("assigned_to", "9" * 40),
         ("search", "nenek\x00"),

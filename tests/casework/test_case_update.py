@@ -127,3 +127,12 @@ def test_clearing_the_location_and_phone(as_user, bob, case):
     response = patch(as_user(bob), case, {"location": None, "subject": {"phone": ""}})
     assert response.json()["location"] is None
     assert response.json()["subject"]["phone"] == ""
+
+
+@pytest.mark.parametrize("field", ["observed_at", "description", "category", "region", "urgency"])
+def test_a_required_field_cannot_be_erased_with_null(as_user, bob, case, field):
+    response = patch(as_user(bob), case, {field: None})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": field, "code": "null", "message": response.json()["errors"][0]["message"]}
+    ]
