@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from casework import reference_cache
 from casework.models import AccessLog, Case, Category, Region, User
 
 
@@ -25,8 +26,16 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Edits take effect at once in this process, within REFERENCE_CACHE_SECONDS elsewhere."""
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        reference_cache.clear()
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReferenceDataAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -34,7 +43,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReferenceDataAdmin):
     list_display = ("code", "name", "name_en", "division", "is_active")
     list_editable = ("division", "is_active")
     list_filter = ("division",)

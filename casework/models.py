@@ -55,13 +55,9 @@ class Region(models.Model):
         ordering = ["code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-        indexes = [
-            # The primary key index cannot serve LIKE 'prefix%' under a non-C collation.
-            models.Index(
-                fields=["code"], name="region_code_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(fields=["level", "code"], name="region_level_code"),
-        ]
+        # On PostgreSQL Django adds a varchar_pattern_ops ("_like") index on `code`: that one
+        # turns the prefix match of `region_and_below` into an index range scan.
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -214,16 +210,24 @@ class Case(FSMModelMixin, models.Model):
     # Where the person was found (any level below the province) and, denormalised from it, the
     # kabupaten/kota whose Dinsos is responsible: jurisdiction checks then need no join.
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
-    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the composite indexes below, which lead with it.
+    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     description = models.TextField(_("description"))
     observed_at = models.DateTimeField(_("observed at"))
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="cases")
-    reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reported_cases")
+    reported_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="reported_cases", db_index=False
+    )
     assigned_to = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        db_index=False,
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
@@ -241,9 +245,6 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["reported_by", "-created_at"], name="case_reporter_created"),
             models.Index(fields=["state", "-created_at"], name="case_state_created"),
             models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created"),
-            models.Index(
-                fields=["region"], name="case_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(
                 fields=["due_at"], name="case_open_due", condition=~Q(state=CaseState.CLOSED)
             ),

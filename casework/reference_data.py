@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from casework import reference_cache
 from casework.models import Category, Region, RegionLevel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -38,6 +39,7 @@ def load_regions() -> int:
             update_fields=["name", "level", "parent"],
             batch_size=500,
         )
+    reference_cache.clear()
     return len(rows)
 
 
@@ -56,4 +58,5 @@ def load_categories() -> int:
             Category.objects.filter(code=row["code"]).update(**fields)
         else:
             Category.objects.create(code=row["code"], division=row["default_division"], **fields)
+    reference_cache.clear()
     return len(rows)

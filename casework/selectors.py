@@ -4,11 +4,14 @@ import uuid
 
 from django.db.models import QuerySet
 
+from casework import reference_cache
 from casework.access import visible_cases_q
 from casework.errors import NotFound
 from casework.models import Case, Category, Region, User
 
-CASE_RELATED = ("category", "region", "subject", "reported_by", "assigned_to")
+# What CaseOutput reads. Not the category: its code is on the case row, and every extra join
+# costs PostgreSQL planning time on each page.
+CASE_RELATED = ("region", "subject", "reported_by", "assigned_to")
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -42,11 +45,17 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 
 
+def active_category(code: str) -> Category | None:
+    """The category a new report may use (from the process's reference cache)."""
+    category = reference_cache.categories.get(code)
+    return category if category is not None and category.is_active else None
+
+
 def existing_region_codes(codes: list[str]) -> set[str]:
-    return set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    return {code for code in codes if reference_cache.regions.get(code) is not None}
 
 
 def reportable_region(code: str) -> Region | None:
     """The region if a case can be filed in it (see `Region.is_reportable`), else None."""
-    region = Region.objects.filter(code=code).first()
+    region = reference_cache.regions.get(code)
     return region if region is not None and region.is_reportable else None

@@ -19,7 +19,7 @@ from casework.geo import location_errors
 from casework.models import Case, Category, Region, Sex, Urgency, User
 from casework.nik import NikError, mask_nik, normalize_nik, parse_nik
 from casework.phones import PhoneError, mask_phone, normalize_phone
-from casework.selectors import category_list, reportable_region
+from casework.selectors import active_category, reportable_region
 from casework.services import CaseData, SubjectData
 
 # Phones in the field run on skewed clocks; a few minutes ahead is not "in the future".
@@ -175,7 +175,7 @@ class CaseInput(StrictSerializer):
     subject = SubjectInput()
 
     def validate_category(self, value: str) -> Category:
-        category = category_list().filter(code=value.strip()).first()
+        category = active_category(value.strip())
         if category is None:
             raise serializers.ValidationError(
                 _("Unknown PPKS category “%(code)s”.") % {"code": value}, code="does_not_exist"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from casework import reference_cache
 from casework.models import Region
 from casework.reference_data import load_categories, load_regions
 from tests.factories import make_user
@@ -34,7 +35,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def reference_data(request: pytest.FixtureRequest) -> None:
-    """Regions and categories in every database test (reloaded after a transactional flush)."""
+    """Regions and categories in every database test (reloaded after a transactional flush).
+
+    The process's reference cache starts empty in each test, so a test that edits a category
+    sees its edit.
+    """
+    reference_cache.clear()
     if "django_db_setup" not in request.fixturenames:
         return
     if not Region.objects.exists():

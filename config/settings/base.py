@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # How long a create's Idempotency-Key is remembered (a phone retrying after a day is a new report).
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+# How old a process's copy of the regions and categories may get before it is reloaded.
+REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=300)
 # Demo accounts' password for `make run` (seed_demo); a documented default for local use only.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-ppks-2026")
 
