@@ -1,0 +1,1 @@
+"""`make bench`: throughput and latency of the case API on PostgreSQL (see docs/benchmarks.md)."""

@@ -1,0 +1,160 @@
+"""The results as Markdown: printed, and (for full runs) written to docs/benchmarks.md.
+
+The document is regenerated whole on every run so the figures, machine and commands always
+belong together. Each measured area is a section with its own tables and goals; later work adds
+a `Section` (transitions, notifications, dashboard) instead of editing the document by hand.
+"""
+
+import math
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from bench.load import Run
+
+DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+PLANNED = ["Workflow transitions", "Notifications", "Dashboard"]
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    measured: str
+    met: bool
+
+    @property
+    def verdict(self) -> str:
+        return "met" if self.met else "**not met**"
+
+
+@dataclass
+class Section:
+    title: str
+    intro: str
+    runs: list[Run]
+    show_rate: bool
+    goals: list[Goal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.1f}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_section(section: Section) -> str:
+    """One `##` section: what it measures, the runs, the goals with verdicts, notes."""
+    headers = ["Measurement", "Clients", "Requests", "Errors"]
+    headers += ["Requests/s"] if section.show_rate else []
+    headers += ["p50 ms", "p95 ms"]
+    rows = []
+    for run in section.runs:
+        row = [run.name, str(run.clients), str(run.ok), str(run.errors)]
+        row += [f"{run.rate:.1f}"] if section.show_rate else []
+        row += [_ms(run.p50_ms), _ms(run.p95_ms)]
+        rows.append(row)
+    parts = [f"## {section.title}", section.intro, _table(headers, rows)]
+    if section.goals:
+        parts.append(
+            _table(
+                ["Goal", "Measured", "Verdict"],
+                [[g.text, g.measured, g.verdict] for g in section.goals],
+            )
+        )
+    if section.notes:
+        parts.append("\n".join(f"- {note}" for note in section.notes))
+    return "\n\n".join(p for p in parts if p)
+
+
+def machine_facts(conninfo: str) -> dict[str, str]:
+    """What the figures depend on: CPU, memory, PostgreSQL, Python and framework versions."""
+    import django
+    import gunicorn
+    import rest_framework
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
+        memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        memory = "unknown"
+    with psycopg.connect(conninfo) as conn:
+        (pg_version,) = conn.execute("SHOW server_version").fetchone()
+        (shared_buffers,) = conn.execute("SHOW shared_buffers").fetchone()
+        (sync_commit,) = conn.execute("SHOW synchronous_commit").fetchone()
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "Memory": memory,
+        "OS": f"{platform.system()} {platform.release()}",
+        "PostgreSQL": (
+            f"{pg_version} (shared_buffers {shared_buffers}, synchronous_commit {sync_commit})"
+        ),
+        "Python": platform.python_version(),
+        "Django / DRF / gunicorn": (
+            f"{django.get_version()} / {rest_framework.VERSION} / {gunicorn.__version__}"
+        ),
+    }
+
+
+INTRO = """\
+# Benchmarks
+
+`make bench` measures the case API against PostgreSQL with a realistically seeded case table,
+served by gunicorn exactly as in production (sync workers), and compares each endpoint with a
+floor: what the same work costs without the framework around it. A benchmark reports; it does
+not fail the build for a slow figure, only when it could not measure (server did not start,
+requests failed).
+
+- `make bench`: the full run (100,000 seeded cases, 8 clients, 15 s per measurement). It
+  rewrites this file.
+- `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s); prints, does not write here.
+- Options: `--database-url` (default `postgres://postgres@127.0.0.1:5432/ppks_bench`; the
+  database is created if missing and reused: cases are only added up to `--cases`), `--cases`,
+  `--clients`, `--duration`, `--list-requests`, `--port`, `--fresh` (drop and re-create the
+  bench database first, so it holds exactly the seeded cases), `--explain` (print the list's
+  query plans), `--no-docs`. Run `.venv/bin/python -m bench --help`.
+
+How it works: `bench/seed.py` fills the table with COPY (cases spread over the 13
+kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
+NIKs, the demo accounts as reporters and assignees, references taken from the product's
+counter). `bench/load.py` runs closed-loop HTTP clients (each sends its next request when the
+previous answer is in); every failed request is counted as an error, never dropped. The list
+baseline (`bench/rawsql.py`) executes the very statements the endpoint ran, captured from one
+in-process request, with psycopg and then `json.dumps` of the rows.
+"""
+
+
+def render(
+    *,
+    sections: list[Section],
+    facts: dict[str, str],
+    commands: list[str],
+    setup: list[str],
+    when: datetime,
+) -> str:
+    """The whole document."""
+    parts = [INTRO.rstrip(), f"## Latest run\n\n{when:%Y-%m-%d %H:%M %Z}"]
+    parts.append("\n".join(f"- {k}: {v}" for k, v in facts.items()))
+    parts.append("Commands:\n\n```sh\n" + "\n".join(commands) + "\n```")
+    parts.append("\n".join(f"- {line}" for line in setup))
+    parts += [render_section(s) for s in sections]
+    done = {s.title.split(" (")[0] for s in sections}
+    parts += [f"## {title}\n\nNot measured yet." for title in PLANNED if title not in done]
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,330 @@
+"""Seed the benchmark database with many realistic cases, fast (COPY, not the API).
+
+The list endpoint's cost depends on what is in the table, so the spread follows the real one
+roughly: regencies weighted by population, common PPKS categories more frequent, more recent
+cases than old ones, old cases mostly closed. References are taken from `ReferenceCounter` the
+way `casework.references` does, so cases created later through the API never collide.
+Deterministic for a given seed and count.
+"""
+
+import json
+import random
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+
+BATCH = 10_000
+YEARS_BACK = 3
+WITA = timedelta(hours=8)
+
+# Roughly the 2020 census populations (thousands): where most reports come from.
+REGENCY_WEIGHTS = {
+    "63.01": 348,  # Tanah Laut
+    "63.02": 325,  # Kotabaru
+    "63.03": 565,  # Banjar
+    "63.04": 313,  # Barito Kuala
+    "63.05": 189,  # Tapin
+    "63.06": 228,  # Hulu Sungai Selatan
+    "63.07": 258,  # Hulu Sungai Tengah
+    "63.08": 226,  # Hulu Sungai Utara
+    "63.09": 253,  # Tabalong
+    "63.10": 322,  # Tanah Bumbu
+    "63.11": 130,  # Balangan
+    "63.71": 657,  # Kota Banjarmasin
+    "63.72": 253,  # Kota Banjarbaru
+}
+# The categories Dinsos sees most; every other active category weighs 2.
+CATEGORY_WEIGHTS = {"FM": 25, "LUT": 18, "PD": 12, "AT": 8, "ABT": 5, "KBS": 5, "PGM": 4}
+URGENCY = {"emergency": 5, "high": 20, "normal": 60, "low": 15}
+SLA_DAYS = {"emergency": 1, "high": 3, "normal": 7, "low": 14}
+OUTCOMES = {
+    "resolved": 60,
+    "referred": 15,
+    "rejected": 10,
+    "duplicate": 5,
+    "deceased": 3,
+    "unreachable": 7,
+}
+# State by the case's age in days: (upper bound, weights).
+STATE_BY_AGE = [
+    (30, {"reported": 40, "returned": 5, "verified": 25, "assisted": 20, "closed": 10}),
+    (180, {"reported": 7, "returned": 3, "verified": 15, "assisted": 25, "closed": 50}),
+    (10_000, {"reported": 2, "returned": 0, "verified": 3, "assisted": 10, "closed": 85}),
+]
+# Who reports, by regency (demo accounts of API.md); "*" is every other regency.
+REPORTERS = {
+    "63.71": {"relawan_bjm": 85, "petugas_bjm": 6, "petugas_bjm_2": 4, "supervisor_bjm": 5},
+    "63.10": {"relawan_tanbu": 90, "petugas_tanbu": 10},
+    "*": {"relawan_bjm": 45, "relawan_tanbu": 45, "supervisor_kalsel": 10},
+}
+ASSIGNEES = {"63.71": ["petugas_bjm", "petugas_bjm_2"], "63.10": ["petugas_tanbu"]}
+FIRST_NAMES = [
+    "Aminah",
+    "Siti",
+    "Nur",
+    "Rahmah",
+    "Fatimah",
+    "Halimah",
+    "Maimunah",
+    "Zainab",
+    "Saleha",
+    "Jamilah",
+    "Ahmad",
+    "Muhammad",
+    "Abdul",
+    "Rahmat",
+    "Yusuf",
+    "Ismail",
+    "Hasan",
+    "Husin",
+    "Bahrudin",
+    "Syahrani",
+    "Gusti",
+    "Iwan",
+    "Budi",
+    "Rudi",
+    "Agus",
+    "Dedi",
+]
+LAST_NAMES = [
+    "Hidayat",
+    "Rahman",
+    "Saputra",
+    "Wahyudi",
+    "Hakim",
+    "Fauzi",
+    "Anwar",
+    "Syarif",
+    "Ramadhan",
+    "Maulana",
+    "Hasanah",
+    "Lestari",
+    "Marlina",
+    "Yanti",
+    "Wati",
+    "Sari",
+    "Noor",
+    "Aini",
+    "Rusdi",
+    "Effendi",
+    "Arsyad",
+    "Bakhtiar",
+]
+STREETS = [
+    "Sungai Andai",
+    "Pramuka",
+    "A. Yani",
+    "Kayu Tangi",
+    "Belitung",
+    "Veteran",
+    "Cempaka",
+    "Sultan Adam",
+    "Pangeran Antasari",
+    "Gatot Subroto",
+    "Trikora",
+    "Banua Anyar",
+]
+DESCRIPTIONS = [
+    "Dilaporkan warga: {name} membutuhkan asesmen lanjutan oleh pekerja sosial.",
+    "{name} tinggal sendiri tanpa keluarga yang merawat, kondisi kesehatan menurun.",
+    "Ketua RT melaporkan {name}; kebutuhan makan sehari-hari tidak tercukupi.",
+    "Kunjungan PSM: {name} belum terdaftar di DTKS, perlu verifikasi dan pendampingan.",
+]
+
+SUBJECT_COLUMNS = ("id", "name", "nik", "sex", "birth_date", "phone", "created_at")
+CASE_COLUMNS = [
+    "id",
+    "reference",
+    "state",
+    "urgency",
+    "address",
+    "latitude",
+    "longitude",
+    "description",
+    "observed_at",
+    "due_at",
+    "outcome",
+    "warnings",
+    "created_at",
+    "updated_at",
+    "assigned_to_id",
+    "reported_by_id",
+    "category_id",
+    "regency_id",
+    "region_id",
+    "subject_id",
+]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    before: int
+    added: int
+    seconds: float
+
+
+def _picker(rng: random.Random, weights: dict[str, int]) -> Callable[[], str]:
+    keys, values = list(weights), list(weights.values())
+    return lambda: rng.choices(keys, values)[0]
+
+
+def count_cases(conn: psycopg.Connection) -> int:
+    (n,) = conn.execute("SELECT count(*) FROM casework_case").fetchone()
+    return n
+
+
+def seed_cases(conninfo: str, *, target: int, seed: int = 2026) -> SeedResult:
+    """Add cases until the table holds `target`; nothing when it already does. Commits per batch."""
+    started = time.perf_counter()
+    with psycopg.connect(conninfo) as conn:
+        before = count_cases(conn)
+        missing = max(0, target - before)
+        if missing:
+            _seed(conn, missing, random.Random(seed + before))
+        with psycopg.connect(conninfo, autocommit=True) as maintenance:
+            # Fresh statistics and visibility map, as autovacuum would give a long-lived table.
+            for table in ("casework_case", "casework_subject", "casework_accesslog"):
+                maintenance.execute(f"VACUUM ANALYZE {table}")
+    return SeedResult(before=before, added=missing, seconds=time.perf_counter() - started)
+
+
+def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
+    users = dict(conn.execute("SELECT username, id FROM casework_user").fetchall())
+    categories = [r[0] for r in conn.execute("SELECT code FROM casework_category WHERE is_active")]
+    villages: dict[str, list[str]] = defaultdict(list)
+    for (code,) in conn.execute("SELECT code FROM casework_region WHERE level = 'village'"):
+        villages[code[:5]].append(code)
+    needed = {name for weights in REPORTERS.values() for name in weights}
+    if missing := sorted(needed - set(users)):
+        raise RuntimeError(f"demo accounts missing (run seed_demo): {', '.join(missing)}")
+    if set(REGENCY_WEIGHTS) - set(villages) or not categories:
+        raise RuntimeError("reference data missing (run load_reference_data)")
+
+    pick_regency = _picker(rng, REGENCY_WEIGHTS)
+    pick_category = _picker(rng, {c: CATEGORY_WEIGHTS.get(c, 2) for c in categories})
+    pick_urgency = _picker(rng, URGENCY)
+    pick_outcome = _picker(rng, OUTCOMES)
+    state_pickers = [(limit, _picker(rng, w)) for limit, w in STATE_BY_AGE]
+    reporter_pickers = {k: _picker(rng, w) for k, w in REPORTERS.items()}
+
+    now = datetime.now(UTC)
+    span = YEARS_BACK * 365 * 86400
+    # More recent cases than old ones; oldest first so reference numbers follow time.
+    ages = sorted((span * rng.random() ** 1.4 for _ in range(count)), reverse=True)
+    for start in range(0, count, BATCH):
+        chunk = ages[start : start + BATCH]
+        cases = []
+        for age in chunk:
+            regency = pick_regency()
+            created = now - timedelta(seconds=age)
+            age_days = age / 86400
+            state = next(pick() for limit, pick in state_pickers if age_days < limit)
+            urgency = pick_urgency()
+            reporter = reporter_pickers.get(regency, reporter_pickers["*"])()
+            assignees = ASSIGNEES.get(regency)
+            assigned = (
+                users[rng.choice(assignees)]
+                if assignees and state in ("verified", "assisted", "closed")
+                else None
+            )
+            cases.append(
+                {
+                    "regency": regency,
+                    "region": rng.choice(villages[regency]),
+                    "created": created,
+                    "state": state,
+                    "urgency": urgency,
+                    "category": pick_category(),
+                    "reporter": users[reporter],
+                    "assigned": assigned,
+                    "outcome": pick_outcome() if state == "closed" else "",
+                    "due": created + timedelta(days=SLA_DAYS[urgency]),
+                }
+            )
+        _write_batch(conn, cases, rng, now)
+        conn.commit()
+
+
+def _write_batch(
+    conn: psycopg.Connection, cases: list[dict], rng: random.Random, now: datetime
+) -> None:
+    # Reference numbers: reserve a block per (regency, year) from the product's counter.
+    groups = Counter((c["regency"], (c["created"] + WITA).year) for c in cases)
+    next_number = {}
+    for (regency, year), n in groups.items():
+        (last,) = conn.execute(
+            "INSERT INTO casework_referencecounter (regency_id, year, last_number) "
+            "VALUES (%s, %s, %s) ON CONFLICT (regency_id, year) DO UPDATE "
+            "SET last_number = casework_referencecounter.last_number + EXCLUDED.last_number "
+            "RETURNING last_number",
+            (regency, year, n),
+        ).fetchone()
+        next_number[(regency, year)] = last - n + 1
+    subject_ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT nextval(pg_get_serial_sequence('casework_subject', 'id')) "
+            "FROM generate_series(1, %s)",
+            (len(cases),),
+        )
+    ]
+    subjects, rows = [], []
+    for case, subject_id in zip(cases, subject_ids, strict=True):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        sex = rng.choice("MF")
+        birth = date(1935, 1, 1) + timedelta(days=rng.randrange(365 * 85))
+        nik = "" if rng.random() < 0.1 else _nik(case["region"], sex, birth, rng)
+        phone = f"+62812{rng.randrange(10**8):08d}" if rng.random() < 0.5 else ""
+        subjects.append((subject_id, name, nik, sex, birth, phone, case["created"]))
+        year = (case["created"] + WITA).year
+        number = next_number[(case["regency"], year)]
+        next_number[(case["regency"], year)] += 1
+        located = rng.random() < 0.7
+        rows.append(
+            (
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                f"{case['regency'].replace('.', '')}-{year}-{number:06d}",
+                case["state"],
+                case["urgency"],
+                f"Jl. {rng.choice(STREETS)} No. {rng.randrange(1, 200)}, "
+                f"RT {rng.randrange(1, 30):02d}",
+                round(rng.uniform(-3.9, -1.4), 5) if located else None,
+                round(rng.uniform(114.4, 116.5), 5) if located else None,
+                rng.choice(DESCRIPTIONS).format(name=name),
+                case["created"] - timedelta(hours=rng.uniform(0, 48)),
+                case["due"],
+                case["outcome"],
+                json.dumps([]),
+                case["created"],
+                min(now, case["created"] + timedelta(days=rng.uniform(0, 20)))
+                if case["state"] != "reported"
+                else case["created"],
+                case["assigned"],
+                case["reporter"],
+                case["category"],
+                case["regency"],
+                case["region"],
+                subject_id,
+            )
+        )
+    with conn.cursor() as cur:
+        with cur.copy(f"COPY casework_subject ({', '.join(SUBJECT_COLUMNS)}) FROM STDIN") as copy:
+            for row in subjects:
+                copy.write_row(row)
+        with cur.copy(f"COPY casework_case ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _nik(village: str, sex: str, birth: date, rng: random.Random) -> str:
+    """A well-formed NIK of the case's kecamatan, matching the subject's sex and birth date."""
+    day = birth.day + (40 if sex == "F" else 0)
+    district = village[:8].replace(".", "")
+    return (
+        f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randrange(1, 10**4):04d}"
+    )
