@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -187,14 +187,23 @@ def personal_data_reads_record(*, user: User, cases: Iterable[Case], kind: str) 
     """
     if not logs_full_reads(user):
         return
+    shown = [case.pk for case in cases if may_see_personal_data(user, case)]
+    if not shown:
+        return
     now = timezone.now()
-    rows = [
-        AccessLog(user=user, case=case, kind=kind, at=now)
-        for case in cases
-        if may_see_personal_data(user, case)
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
+    if connection.vendor == "postgresql":
+        # A list page logs 50 rows on every request: one set-based INSERT instead of building
+        # 50 model instances (a third of the list's time in Python, measured by `make bench`).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {AccessLog._meta.db_table} (user_id, case_id, kind, at) "
+                "SELECT %s, unnest(%s::uuid[]), %s, %s",
+                [user.pk, shown, kind, now],
+            )
+        return
+    AccessLog.objects.bulk_create(
+        [AccessLog(user=user, case_id=case_id, kind=kind, at=now) for case_id in shown]
+    )
 
 
 def idempotency_purge(*, older_than: datetime) -> int:
