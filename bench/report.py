@@ -17,6 +17,8 @@ import psycopg
 from bench.load import Run
 
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+# Hand-written reading of the figures, kept across runs (the rest of the document is generated).
+NOTES_PATH = Path(__file__).resolve().parent / "NOTES.md"
 PLANNED = ["Workflow transitions", "Notifications", "Dashboard"]
 
 
@@ -157,4 +159,6 @@ def render(
     parts += [render_section(s) for s in sections]
     done = {s.title.split(" (")[0] for s in sections}
     parts += [f"## {title}\n\nNot measured yet." for title in PLANNED if title not in done]
+    if NOTES_PATH.exists():
+        parts.append(NOTES_PATH.read_text(encoding="utf-8").strip())
     return "\n\n".join(parts) + "\n"
