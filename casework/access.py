@@ -52,3 +52,12 @@ def _is_province(code: str) -> bool:
 
 def may_report(user: User) -> bool:
     return user.role in (Role.VOLUNTEER, Role.OFFICER, Role.SUPERVISOR)
+
+
+def handles(user: User, case: Case) -> bool:
+    """Dinsos staff (officer or supervisor) responsible for the case's kabupaten/kota."""
+    return in_jurisdiction(user, case.regency_id)
+
+
+def supervises(user: User, case: Case) -> bool:
+    return user.role == Role.SUPERVISOR and in_jurisdiction(user, case.regency_id)

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField, FSMModelMixin, transition
 
 PROVINCE_CODE = "63"  # Kalimantan Selatan: the only province this deployment serves.
 
@@ -195,6 +195,41 @@ class Outcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("Unreachable")
 
 
+# Who may perform a transition (django-fsm `permission=`) and what data it needs (`conditions=`).
+# The rules of jurisdiction live in `casework.access`; imported late, as it imports this module.
+
+
+def _handles(case: "Case", user: "User") -> bool:
+    from casework.access import handles
+
+    return handles(user, case)
+
+
+def _reports_or_handles(case: "Case", user: "User") -> bool:
+    return case.reported_by_id == user.pk or _handles(case, user)
+
+
+def _is_assignee_or_supervisor(case: "Case", user: "User") -> bool:
+    from casework.access import supervises
+
+    return (case.assigned_to_id == user.pk and _handles(case, user)) or supervises(user, case)
+
+
+def _supervises(case: "Case", user: "User") -> bool:
+    from casework.access import supervises
+
+    return supervises(user, case)
+
+
+def _is_assigned(case: "Case") -> bool:
+    return case.assigned_to_id is not None
+
+
+def _has_assignee_on_record(case: "Case") -> bool:
+    """A case closed by rejection was never verified: reopening it to `verified` needs one."""
+    return case.assigned_to_id is not None
+
+
 class Case(FSMModelMixin, models.Model):
     """A reported PPKS case. `state` moves only through the transitions declared in `workflows`."""
 
@@ -229,8 +264,14 @@ class Case(FSMModelMixin, models.Model):
         related_name="assigned_cases",
         db_index=False,
     )
+    # When the case entered its current state: the SLA clock of the current step starts here.
+    state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
     # Non-blocking validation findings ({code, field, message}) shown to the officer.
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -260,6 +301,140 @@ class Case(FSMModelMixin, models.Model):
             and self.due_at is not None
             and self.due_at <= timezone.now()
         )
+
+    def available_actions(self, user: "User") -> list[str]:
+        """The API actions `user` may perform now, derived from the declarations below."""
+        transitions = self.get_available_user_state_transitions(user)
+        return list(dict.fromkeys(t.custom["action"] for t in transitions))
+
+    # The state machine, declared once. Each method only sets fields; `workflows.services`
+    # locks the row, checks, calls it, saves, and writes history, deadline and notifications.
+    # `custom["action"]` is the API action name; `target=None` marks an action that keeps the
+    # state (it is still checked, and listed in `available_transitions`).
+
+    @transition(field="state", source=CaseState.REPORTED, target=CaseState.VERIFIED,
+                permission=_handles, custom={"action": "verify"})  # fmt: skip
+    def verify(self, *, assignee: "User") -> None:
+        self.assigned_to = assignee
+
+    @transition(field="state", source=CaseState.REPORTED, target=CaseState.RETURNED,
+                permission=_handles, custom={"action": "return"})  # fmt: skip
+    def return_to_reporter(self) -> None:
+        pass
+
+    @transition(field="state", source=CaseState.RETURNED, target=CaseState.REPORTED,
+                permission=_reports_or_handles, custom={"action": "resubmit"})  # fmt: skip
+    def resubmit(self) -> None:
+        pass
+
+    @transition(field="state", source=[CaseState.REPORTED, CaseState.RETURNED],
+                target=CaseState.CLOSED, permission=_handles,
+                custom={"action": "reject"})  # fmt: skip
+    def reject(self, *, outcome: str, duplicate_of: "Case | None") -> None:
+        self.outcome = outcome
+        self.duplicate_of = duplicate_of
+
+    @transition(field="state", source=CaseState.VERIFIED, target=CaseState.ASSISTED,
+                conditions=[_is_assigned], permission=_is_assignee_or_supervisor,
+                custom={"action": "assist"})  # fmt: skip
+    def assist(self) -> None:
+        pass
+
+    @transition(field="state", source=CaseState.ASSISTED, target=CaseState.CLOSED,
+                conditions=[_is_assigned], permission=_is_assignee_or_supervisor,
+                custom={"action": "close"})  # fmt: skip
+    def close(self, *, outcome: str, referred_to: str) -> None:
+        self.outcome = outcome
+        self.referred_to = referred_to
+
+    @transition(field="state", source=CaseState.CLOSED, target=CaseState.VERIFIED,
+                conditions=[_has_assignee_on_record], permission=_supervises,
+                custom={"action": "reopen"})  # fmt: skip
+    def reopen(self) -> None:
+        self.outcome = ""
+        self.referred_to = ""
+        self.duplicate_of = None
+
+    @transition(field="state", source=[CaseState.VERIFIED, CaseState.ASSISTED], target=None,
+                permission=_handles, custom={"action": "assign"})  # fmt: skip
+    def assign(self, *, assignee: "User") -> None:
+        self.assigned_to = assignee
+
+    @transition(field="state", source=[CaseState.REPORTED, CaseState.RETURNED, CaseState.VERIFIED],
+                target=None, permission=_handles, custom={"action": "transfer"})  # fmt: skip
+    def transfer(self, *, region: "Region") -> None:
+        # The new Dinsos decides who handles it: the old assignee cannot even see it any more.
+        self.region = region
+        self.regency_id = region.code[:5]
+        self.assigned_to = None
+
+
+class AssistanceKind(models.TextChoices):
+    BASIC_NEEDS = "basic_needs", _("Basic needs (sembako)")
+    CASH_TRANSFER = "cash_transfer", _("Cash transfer")
+    HEALTH = "health", _("Health referral / BPJS-KIS registration")
+    CIVIL_DOCUMENTS = "civil_documents", _("Civil documents (Dukcapil)")
+    SHELTER = "shelter", _("Shelter / panti placement")
+    REHABILITATION = "rehabilitation", _("Rehabilitation")
+    FAMILY_REUNIFICATION = "family_reunification", _("Family reunification")
+    COUNSELLING = "counselling", _("Counselling")
+    EDUCATION = "education", _("Education")
+    OTHER = "other", _("Other")
+
+
+class Assistance(models.Model):
+    """An assistance (intervensi) delivered to the person of a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assistance")
+    kind = models.CharField(_("kind"), max_length=24, choices=AssistanceKind.choices)
+    description = models.TextField(_("description"))
+    delivered_at = models.DateField(_("delivered on"))
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["delivered_at", "id"]
+        verbose_name = _("assistance")
+        verbose_name_plural = _("assistance")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.delivered_at}"
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return f"note #{self.pk} on {self.case_id}"
+
+
+class Attachment(models.Model):
+    """A photo or PDF attached to a case, stored through Django's storage API."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk} on {self.case_id}"
 
 
 class ReferenceCounter(models.Model):

@@ -316,9 +316,7 @@ class CaseOutput(serializers.Serializer):
             "due_at": _timestamp(case.due_at),
             "overdue": case.is_overdue,
             "outcome": case.outcome,
-            "available_transitions": [
-                t.name for t in case.get_available_user_state_transitions(user)
-            ],
+            "available_transitions": case.available_actions(user),
             "warnings": render_findings(case.warnings),
         }
 

@@ -59,8 +59,14 @@ class CaseData:
     observed_at: datetime | None = None
 
 
-def case_create(*, reporter: User, data: CaseData) -> Case:
-    """File a new case in state `reported`.
+def case_create(
+    *,
+    reporter: User,
+    data: CaseData,
+    due_at: datetime | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """The rows of a new case in state `reported` (`workflows.services.case_report` files it).
 
     Effects, in one transaction: a Subject row; a Case row with the next reference number of its
     kabupaten/kota and the non-blocking findings (NIK, location) in `warnings`.
@@ -72,7 +78,7 @@ def case_create(*, reporter: User, data: CaseData) -> Case:
     warnings = case_findings(
         nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=data.location
     )
-    now = timezone.now()
+    now = at or timezone.now()
     with transaction.atomic():
         person = Subject.objects.create(
             name=subject.name,
@@ -97,6 +103,8 @@ def case_create(*, reporter: User, data: CaseData) -> Case:
             reported_by=reporter,
             warnings=warnings,
             created_at=now,
+            state_changed_at=now,
+            due_at=due_at,
         )
         case.save()
     return case

@@ -6,6 +6,4 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="me"),
     path("regions/", apis.RegionListApi.as_view(), name="region-list"),
     path("categories/", apis.CategoryListApi.as_view(), name="category-list"),
-    path("cases/", apis.CaseListCreateApi.as_view(), name="case-list"),
-    path("cases/<uuid:case_id>/", apis.CaseDetailApi.as_view(), name="case-detail"),
 ]

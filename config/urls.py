@@ -15,6 +15,7 @@ api_v1 = [
     path("auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("", include("casework.urls")),
+    path("", include("workflows.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,168 @@
+"""Case endpoints: list, intake, detail, edit, the workflow actions and the history.
+
+Thin: parse, call a selector or a `workflows.services` function, serialize.
+"""
+
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework import access, idempotency, selectors
+from casework import services as casework_services
+from casework.filters import CaseFilter
+from casework.models import AccessKind, Case
+from casework.pagination import CasePagination, StrictOrderingFilter
+from casework.serializers import CaseInput, CaseOutput, CaseUpdateInput
+from workflows import services
+from workflows.selectors import case_history
+from workflows.serializers import ACTION_INPUTS, HistoryOutput
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        "Up to 255 characters. A retry with the same key returns the first response and creates "
+        "nothing; the same key with a different body is a 422."
+    ),
+)
+
+
+class MayReportCases(IsAuthenticated):
+    """Refuse a role that cannot report before reading its body (403, not a 400 about fields)."""
+
+    message = _("Only volunteers, officers and supervisors can report cases.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method != "POST" or access.may_report(request.user)
+
+
+def render_case(request: Request, case: Case, kind: str = AccessKind.VIEW) -> dict:
+    """The case as this user sees it; a full view of personal data goes to the access log."""
+    casework_services.personal_data_reads_record(user=request.user, cases=[case], kind=kind)
+    return CaseOutput(case, context={"request": request}).data
+
+
+class CaseListCreateApi(GenericAPIView):
+    """`GET` the cases you may see (filtered, cursor-paginated); `POST` files a new case."""
+
+    permission_classes = [MayReportCases]
+    pagination_class = CasePagination
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = CaseFilter
+    # Only fields that never change: a cursor over a mutable field skips or repeats rows.
+    ordering_fields = ["created_at", "reference"]
+    serializer_class = CaseOutput
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Case.objects.none()
+        return selectors.cases_visible_to(self.request.user)
+
+    @extend_schema(responses=CaseOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        casework_services.personal_data_reads_record(
+            user=request.user, cases=page, kind=AccessKind.LIST
+        )
+        return self.get_paginated_response(
+            CaseOutput(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request=CaseInput, responses={201: CaseOutput}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            code, _case_id, body = self._create(request)
+            return Response(body, status=code)
+        code, body, replayed = idempotency.run_idempotent(
+            user=request.user,
+            key=idempotency.check_key(key),
+            fingerprint=idempotency.request_fingerprint(
+                method=request.method, path=request.path, body=request.data
+            ),
+            perform=lambda: self._create(request),
+            replay=lambda case_id: self._render(request, case_id),
+        )
+        return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
+
+    def _create(self, request: Request) -> tuple[int, str, dict]:
+        serializer = CaseInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_report(reporter=request.user, data=serializer.to_case_data())
+        body = CaseOutput(case, context={"request": request}).data
+        return status.HTTP_201_CREATED, str(case.pk), body
+
+    def _render(self, request: Request, case_id: str) -> dict:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return CaseOutput(case, context={"request": request}).data
+
+
+@method_decorator(never_cache, name="dispatch")
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseOutput)
+    def get(self, request: Request, case_id: str) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return Response(render_case(request, case))
+
+    @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
+    def patch(self, request: Request, case_id: str) -> Response:
+        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        serializer = CaseUpdateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_edit(case_id=case_id, actor=request.user, changes=serializer.validated_data)
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return Response(render_case(request, case))
+
+
+class CaseActionApi(APIView):
+    """`POST /cases/{id}/<action>/`: one route per action of WORKFLOW.md (see `action_api`).
+
+    404 out of reach, 400 bad body, 409 wrong state, 403 not yours, else 200 with the case.
+    """
+
+    action = ""
+
+    def post(self, request: Request, case_id: str) -> Response:
+        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        serializer = ACTION_INPUTS[self.action](data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_transition(
+            case_id=case_id, actor=request.user, action=self.action, data=serializer.validated_data
+        )
+        # Not re-read through the user's scope: after a transfer the case is no longer theirs,
+        # and the answer shows it as they may now see it (personal data masked).
+        return Response(render_case(request, case))
+
+
+def action_api(action: str) -> type[CaseActionApi]:
+    """The view of one action, documented with its own body in the OpenAPI schema."""
+
+    @extend_schema(
+        request=ACTION_INPUTS[action], responses=CaseOutput, operation_id=f"cases_{action}"
+    )
+    def post(self: CaseActionApi, request: Request, case_id: str) -> Response:
+        return CaseActionApi.post(self, request, case_id)
+
+    name = f"Case{action.capitalize()}Api"
+    return type(name, (CaseActionApi,), {"action": action, "post": post, "__doc__": name})
+
+
+class CaseHistoryApi(APIView):
+    @extend_schema(responses=HistoryOutput(many=True))
+    def get(self, request: Request, case_id: str) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        return Response(HistoryOutput(case_history(case), many=True).data)

@@ -1,0 +1,85 @@
+"""What moves a case: its append-only history and the SLA policy that times each step."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Case, Category, Urgency, User
+
+
+class HistoryEntry(models.Model):
+    """One transition or action on a case: written in the same transaction as the change.
+
+    Append-only: nothing in the product updates or deletes it (the API has no such endpoint;
+    the admin shows it read-only). `payload` holds the action's non-personal fields only.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    action = models.CharField(_("action"), max_length=20)
+    from_state = models.CharField(_("from state"), max_length=10, blank=True)
+    to_state = models.CharField(_("to state"), max_length=10)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason or note"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        indexes = [models.Index(fields=["case", "at"], name="history_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_state}->{self.to_state}"
+
+
+class SlaPolicy(models.Model):
+    """How long each step may take, per urgency, optionally overridden for one category.
+
+    Steps: `verify` (from reported), `assist` (first assistance, from verified), `close` (from
+    assisted). Each clock starts when the case enters the step's state.
+    """
+
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the default for this urgency."),
+    )
+    verify_within = models.DurationField(_("verify within"))
+    assist_within = models.DurationField(_("first assistance within"))
+    close_within = models.DurationField(_("close within"))
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["urgency", "category"], name="sla_urgency_category"),
+            models.UniqueConstraint(
+                fields=["urgency"],
+                condition=models.Q(category__isnull=True),
+                name="sla_one_default_per_urgency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verify_within__gt=timedelta(0))
+                & models.Q(assist_within__gt=timedelta(0))
+                & models.Q(close_within__gt=timedelta(0)),
+                name="sla_positive_periods",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.urgency} {self.category_id or '*'}"
+
+
+# WORKFLOW.md's default policy: (verify, first assistance, close) per urgency.
+DEFAULT_SLA = {
+    Urgency.EMERGENCY: (timedelta(minutes=45), timedelta(hours=24), timedelta(days=14)),
+    Urgency.HIGH: (timedelta(hours=24), timedelta(days=3), timedelta(days=30)),
+    Urgency.NORMAL: (timedelta(days=3), timedelta(days=14), timedelta(days=60)),
+    Urgency.LOW: (timedelta(days=7), timedelta(days=30), timedelta(days=90)),
+}

@@ -1,0 +1,99 @@
+"""Bodies of the workflow actions (WORKFLOW.md), validated for shape only: services decide."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from casework.models import AssistanceKind, Outcome
+from casework.serializers import CaseUpdateInput, StrictSerializer, TextField
+
+TEXT = 5000
+
+
+class VerifyInput(StrictSerializer):
+    note = TextField(max_length=TEXT, help_text=_("Assessment summary."))
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("An officer of this Dinsos; default: you.")
+    )
+
+
+class ReasonInput(StrictSerializer):
+    reason = TextField(max_length=TEXT)
+
+
+class ResubmitInput(StrictSerializer):
+    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+    changes = serializers.DictField(
+        required=False, help_text=_("Corrected fields, as in PATCH /cases/{id}/.")
+    )
+
+    def validate_changes(self, value: dict) -> dict[str, Any]:
+        changes = CaseUpdateInput(data=value)
+        changes.is_valid(raise_exception=True)
+        return dict(changes.validated_data)
+
+
+class RejectInput(StrictSerializer):
+    outcome = serializers.ChoiceField(choices=[Outcome.REJECTED, Outcome.DUPLICATE])
+    reason = TextField(max_length=TEXT)
+    duplicate_of = serializers.UUIDField(
+        required=False, allow_null=True, help_text=_("Required when the outcome is duplicate.")
+    )
+
+
+class AssistanceInput(StrictSerializer):
+    kind = serializers.ChoiceField(choices=AssistanceKind.choices)
+    description = TextField(max_length=TEXT)
+    delivered_at = serializers.DateField(help_text=_("Not in the future."))
+    provider = TextField(max_length=200, required=False, allow_blank=True)
+
+
+class CloseInput(StrictSerializer):
+    outcome = serializers.ChoiceField(
+        choices=[Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE]
+    )
+    summary = TextField(max_length=TEXT)
+    referred_to = TextField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("Required when the outcome is referred."),
+    )
+
+
+class AssignInput(StrictSerializer):
+    assignee = serializers.IntegerField()
+    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+
+
+class TransferInput(StrictSerializer):
+    region = TextField(max_length=13, help_text=_("A region code in another regency/city."))
+    reason = TextField(max_length=TEXT)
+
+
+ACTION_INPUTS: dict[str, type[StrictSerializer]] = {
+    "verify": VerifyInput,
+    "return": ReasonInput,
+    "resubmit": ResubmitInput,
+    "reject": RejectInput,
+    "assist": AssistanceInput,
+    "close": CloseInput,
+    "reopen": ReasonInput,
+    "assign": AssignInput,
+    "transfer": TransferInput,
+}
+
+
+class ActorRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class HistoryOutput(serializers.Serializer):
+    action = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = ActorRef(allow_null=True)
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()

@@ -1,0 +1,332 @@
+"""Everything that moves a case. Each function owns its transaction and lists its effects.
+
+The shape of every write (see docs/architecture.md): lock the case row (404 if out of reach),
+check the declared transition (409 wrong state, 403 not yours), validate the data against the
+database (400), apply the transition (it only sets fields), set the step's deadline, save, write
+one history row and the outbox rows, all in one transaction.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed, has_transition_perm
+
+from casework import services as casework_services
+from casework.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from casework.models import Assistance, Case, CaseState, Outcome, User
+from casework.selectors import case_get_for_user, case_lock_for_user, reportable_region
+from notifications.services import notify
+from workflows import deadlines, responsibility
+from workflows.models import HistoryEntry
+
+
+@dataclass
+class Step:
+    """What an action does besides the transition: its arguments and what it records."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    # (event, recipients) computed after the transition, when the case has its new values
+    notices: Callable[[Case], list[tuple[str, list[User]]]] = lambda case: []
+    after: Callable[[Case], None] = lambda case: None
+
+
+def case_report(*, reporter: User, data: casework_services.CaseData) -> Case:
+    """File a new case: it enters `reported` with its verification deadline.
+
+    Effects, in one transaction: the subject and case rows (`casework.services.case_create`),
+    a `report` history row, `case_reported` outbox rows for the duty officers.
+    """
+    now = timezone.now()
+    due = deadlines.due_at(
+        state=CaseState.REPORTED,
+        urgency=data.urgency,
+        category_id=data.category.code,
+        entered_at=now,
+    )
+    with transaction.atomic():
+        case = casework_services.case_create(reporter=reporter, data=data, due_at=due, at=now)
+        _record(case, action="report", from_state="", actor=reporter, at=now)
+        _notify(case, "case_reported", responsibility.duty_officers(case), actor=reporter)
+    return case
+
+
+def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
+    """Change descriptive fields (`casework.services.case_update`); a new urgency or category
+    re-times the current step from when it started.
+
+    Effects, in one transaction: the case and subject rows; an `edit` history row naming the
+    changed fields (not their values: they may be personal data).
+    """
+    with transaction.atomic():
+        case = casework_services.case_update(case_id=case_id, actor=actor, changes=changes)
+        if {"urgency", "category"} & set(changes):
+            case.due_at = _due(case, case.state_changed_at)
+            case.save(update_fields=["due_at"])
+        _record(case, action="edit", from_state=case.state, actor=actor,
+                payload={"fields": sorted(changes)})  # fmt: skip
+    return case
+
+
+def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, Any]) -> Case:
+    """Perform a workflow action (WORKFLOW.md) on a case.
+
+    Effects, in one transaction: the case row (locked first), the action's own rows (e.g. an
+    assistance record), one history row, the next deadline, and the outbox rows of the event.
+    Raises NotFound (out of reach), Conflict (not from this state, or its data preconditions
+    fail), PermissionDenied (not this user's to do), ValidationFailed (bad references in data).
+    """
+    prepare = ACTIONS.get(action)
+    if prepare is None:
+        raise NotFound()
+    with transaction.atomic():
+        case = case_lock_for_user(user=actor, case_id=case_id)
+        method = _transition_method(case, action)
+        _check_allowed(case, method, actor)
+        step = prepare(case, actor, data)
+        from_state, now = case.state, timezone.now()
+        method(**step.kwargs)
+        if case.state != from_state or action == "transfer":
+            case.state_changed_at = now
+        case.due_at = _due(case, case.state_changed_at)
+        case.save()
+        step.after(case)
+        _record(case, action=action, from_state=from_state, actor=actor, at=now,
+                reason=step.reason, payload=step.payload)  # fmt: skip
+        for event, recipients in step.notices(case):
+            _notify(case, event, recipients, actor=actor)
+    return case
+
+
+# --- the actions ---------------------------------------------------------------------------
+
+
+def _verify(case: Case, actor: User, data: dict) -> Step:
+    assignee = _assignee(case, data.get("assignee"), default=actor)
+    return Step(
+        kwargs={"assignee": assignee},
+        reason=data["note"],
+        payload={"assignee": assignee.pk},
+        notices=lambda c: [
+            ("case_verified", [c.reported_by]),
+            ("case_assigned", [assignee]),
+        ],
+    )
+
+
+def _return(case: Case, actor: User, data: dict) -> Step:
+    return Step(reason=data["reason"], notices=lambda c: [("case_returned", [c.reported_by])])
+
+
+def _resubmit(case: Case, actor: User, data: dict) -> Step:
+    changes = data.get("changes") or {}
+    if changes:
+        # Applied first, so the new verification deadline uses a corrected urgency.
+        casework_services.case_update(case_id=str(case.pk), actor=actor, changes=changes)
+        case.refresh_from_db()
+    return Step(
+        reason=data.get("note") or "",
+        payload={"fields": sorted(changes)},
+        notices=lambda c: [("case_resubmitted", responsibility.duty_officers(c))],
+    )
+
+
+def _reject(case: Case, actor: User, data: dict) -> Step:
+    outcome = data["outcome"]
+    original = None
+    if outcome == Outcome.DUPLICATE:
+        original = _duplicate_target(case, actor, data.get("duplicate_of"))
+    return Step(
+        kwargs={"outcome": outcome, "duplicate_of": original},
+        reason=data["reason"],
+        payload={"outcome": outcome, "duplicate_of": str(original.pk) if original else None},
+        notices=lambda c: [("case_closed", [c.reported_by])],
+    )
+
+
+def _assist(case: Case, actor: User, data: dict) -> Step:
+    record = _assistance(case, actor, data)
+    return Step(
+        reason=record.description,
+        payload={"kind": record.kind, "delivered_at": record.delivered_at.isoformat()},
+        after=lambda c: record.save(),
+        notices=lambda c: [("case_assisted", [c.reported_by])],
+    )
+
+
+def _close(case: Case, actor: User, data: dict) -> Step:
+    outcome, referred_to = data["outcome"], (data.get("referred_to") or "").strip()
+    if outcome == Outcome.REFERRED and not referred_to:
+        raise ValidationFailed.for_field(
+            "referred_to", "required", _("Say where the case was referred to.")
+        )
+    return Step(
+        kwargs={"outcome": outcome, "referred_to": referred_to},
+        reason=data["summary"],
+        payload={"outcome": outcome, "referred_to": referred_to},
+        notices=lambda c: [("case_closed", [c.reported_by])],
+    )
+
+
+def _reopen(case: Case, actor: User, data: dict) -> Step:
+    return Step(reason=data["reason"], notices=lambda c: [("case_reopened", [c.assigned_to])])
+
+
+def _assign(case: Case, actor: User, data: dict) -> Step:
+    assignee = _assignee(case, data["assignee"])
+    return Step(
+        kwargs={"assignee": assignee},
+        reason=data.get("note") or "",
+        payload={"assignee": assignee.pk, "previous": case.assigned_to_id},
+        notices=lambda c: [("case_assigned", [assignee])],
+    )
+
+
+def _transfer(case: Case, actor: User, data: dict) -> Step:
+    region = reportable_region(data["region"])
+    if region is None:
+        raise ValidationFailed.for_field(
+            "region", "unknown_region", _("Choose a region in Kalimantan Selatan.")
+        )
+    if region.code[:5] == case.regency_id:
+        raise ValidationFailed.for_field(
+            "region",
+            "same_regency",
+            _("The case is already with this regency/city: correct the region instead."),
+        )
+    return Step(
+        kwargs={"region": region},
+        reason=data["reason"],
+        payload={"from_region": case.region_id, "to_region": region.code},
+        notices=lambda c: [("case_transferred", responsibility.duty_officers(c))],
+    )
+
+
+ACTIONS: dict[str, Callable[[Case, User, dict], Step]] = {
+    "verify": _verify,
+    "return": _return,
+    "resubmit": _resubmit,
+    "reject": _reject,
+    "assist": _assist,
+    "close": _close,
+    "reopen": _reopen,
+    "assign": _assign,
+    "transfer": _transfer,
+}
+
+
+# --- checks and records --------------------------------------------------------------------
+
+
+def _transition_method(case: Case, action: str) -> Callable[..., None]:
+    for transition in case.get_all_state_transitions():
+        if transition.custom.get("action") == action:
+            return getattr(case, transition.name)
+    raise NotFound()  # an action not declared for cases
+
+
+def _check_allowed(case: Case, method: Callable[..., None], actor: User) -> None:
+    if not can_proceed(method, check_conditions=False):
+        raise Conflict(
+            _("This action is not possible while the case is %(state)s.")
+            % {"state": case.get_state_display()},
+            code="invalid_transition",
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(_("You may not perform this action on this case."))
+    if not can_proceed(method):
+        raise Conflict(
+            _("The case does not meet this action's conditions yet."),
+            code="transition_conditions_not_met",
+        )
+
+
+def _assignee(case: Case, user_id: int | None, default: User | None = None) -> User:
+    if user_id is None and default is not None:
+        return default
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None or not responsibility.may_be_assigned(user, case):
+        raise ValidationFailed.for_field(
+            "assignee",
+            "invalid_assignee",
+            _("The assignee must be an active officer of the Dinsos that handles this case."),
+        )
+    return user
+
+
+def _duplicate_target(case: Case, actor: User, case_id: Any) -> Case:
+    if case_id is None:
+        raise ValidationFailed.for_field(
+            "duplicate_of", "required", _("Name the case this one duplicates.")
+        )
+    try:
+        original = case_get_for_user(user=actor, case_id=case_id)
+    except NotFound as exc:
+        raise ValidationFailed.for_field(
+            "duplicate_of", "does_not_exist", _("No such case among those you can see.")
+        ) from exc
+    if original.pk == case.pk:
+        raise ValidationFailed.for_field(
+            "duplicate_of", "invalid", _("A case cannot duplicate itself.")
+        )
+    return original
+
+
+def _assistance(case: Case, actor: User, data: dict) -> Assistance:
+    delivered: date = data["delivered_at"]
+    if delivered > timezone.localdate():
+        raise ValidationFailed.for_field(
+            "delivered_at", "future", _("Assistance cannot be delivered in the future.")
+        )
+    return Assistance(
+        case=case,
+        kind=data["kind"],
+        description=data["description"],
+        delivered_at=delivered,
+        provider=data.get("provider") or "",
+        recorded_by=actor,
+    )
+
+
+def _due(case: Case, entered_at: datetime) -> datetime | None:
+    return deadlines.due_at(
+        state=case.state,
+        urgency=case.urgency,
+        category_id=case.category_id,
+        entered_at=entered_at,
+    )
+
+
+def _record(
+    case: Case,
+    *,
+    action: str,
+    from_state: str,
+    actor: User,
+    at: datetime | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        actor=actor,
+        at=at or timezone.now(),
+        reason=reason,
+        payload=payload or {},
+    )
+
+
+def _notify(case: Case, event: str, recipients: list[User | None], *, actor: User) -> None:
+    """Tell everyone concerned except whoever caused the event."""
+    targets = [u for u in recipients if u is not None and u.pk != actor.pk]
+    if targets:
+        notify(event=event, recipients=targets, case_id=case.pk, case_reference=case.reference)
