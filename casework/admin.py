@@ -1,13 +1,12 @@
-"""Django admin: users, regions, categories; cases (bookkeeping fields only) and the access
-log read-only. The admin never shows a subject or a description: administrators run the
-system, not the cases."""
+"""Django admin: users, regions, categories; the access log read-only. (Cases are in
+`workflows.admin`: their page carries the transition buttons.)"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from casework import reference_cache
-from casework.models import AccessLog, Case, Category, Region, User
+from casework.models import AccessLog, Category, Region, User
 
 
 @admin.register(User)
@@ -59,19 +58,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
-
-
-@admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "state", "category", "urgency", "regency", "created_at")
-    list_filter = ("state", "urgency", "category")
-    search_fields = ("reference",)
-    # No description or subject: the admin runs the system and does not read people's cases.
-    fields = (
-        "reference", "state", "category", "urgency", "region", "regency", "reported_by",
-        "assigned_to", "due_at", "outcome", "created_at",
-    )  # fmt: skip
-    list_select_related = ("category", "regency")
 
 
 @admin.register(AccessLog)
