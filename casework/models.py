@@ -225,11 +225,6 @@ def _is_assigned(case: "Case") -> bool:
     return case.assigned_to_id is not None
 
 
-def _has_assignee_on_record(case: "Case") -> bool:
-    """A case closed by rejection was never verified: reopening it to `verified` needs one."""
-    return case.assigned_to_id is not None
-
-
 class Case(FSMModelMixin, models.Model):
     """A reported PPKS case. `state` moves only through the transitions declared in `workflows`."""
 
@@ -348,12 +343,13 @@ class Case(FSMModelMixin, models.Model):
         self.referred_to = referred_to
 
     @transition(field="state", source=CaseState.CLOSED, target=CaseState.VERIFIED,
-                conditions=[_has_assignee_on_record], permission=_supervises,
-                custom={"action": "reopen"})  # fmt: skip
-    def reopen(self) -> None:
+                permission=_supervises, custom={"action": "reopen"})  # fmt: skip
+    def reopen(self, *, by: "User") -> None:
         self.outcome = ""
         self.referred_to = ""
         self.duplicate_of = None
+        if self.assigned_to_id is None:  # rejected before anyone was assigned
+            self.assigned_to = by
 
     @transition(field="state", source=[CaseState.VERIFIED, CaseState.ASSISTED], target=None,
                 permission=_handles, custom={"action": "assign"})  # fmt: skip

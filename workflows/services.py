@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from casework import services as casework_services
 from casework.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -175,7 +175,12 @@ def _close(case: Case, actor: User, data: dict) -> Step:
 
 
 def _reopen(case: Case, actor: User, data: dict) -> Step:
-    return Step(reason=data["reason"], notices=lambda c: [("case_reopened", [c.assigned_to])])
+    """A case rejected before anyone was assigned comes back assigned to the supervisor."""
+    return Step(
+        kwargs={"by": actor},
+        reason=data["reason"],
+        notices=lambda c: [("case_reopened", [c.assigned_to])],
+    )
 
 
 def _assign(case: Case, actor: User, data: dict) -> Step:
@@ -238,7 +243,9 @@ def _check_allowed(case: Case, method: Callable[..., None], actor: User) -> None
             % {"state": case.get_state_display()},
             code="invalid_transition",
         )
-    if not has_transition_perm(method, actor):
+    # The meta's own check: django_fsm.has_transition_perm would also test the conditions,
+    # turning an unmet precondition (409) into a refusal (403).
+    if not method._django_fsm.has_transition_perm(case, case.state, actor):  # type: ignore[attr-defined]
         raise PermissionDenied(_("You may not perform this action on this case."))
     if not can_proceed(method):
         raise Conflict(
