@@ -61,3 +61,8 @@ def handles(user: User, case: Case) -> bool:
 
 def supervises(user: User, case: Case) -> bool:
     return user.role == Role.SUPERVISOR and in_jurisdiction(user, case.regency_id)
+
+
+def works_on(user: User, case: Case) -> bool:
+    """The case's assigned officer (still of its Dinsos), or a supervisor of its region."""
+    return (case.assigned_to_id == user.pk and handles(user, case)) or supervises(user, case)

@@ -209,10 +209,10 @@ def _reports_or_handles(case: "Case", user: "User") -> bool:
     return case.reported_by_id == user.pk or _handles(case, user)
 
 
-def _is_assignee_or_supervisor(case: "Case", user: "User") -> bool:
-    from casework.access import supervises
+def _works_on(case: "Case", user: "User") -> bool:
+    from casework.access import works_on
 
-    return (case.assigned_to_id == user.pk and _handles(case, user)) or supervises(user, case)
+    return works_on(user, case)
 
 
 def _supervises(case: "Case", user: "User") -> bool:
@@ -330,13 +330,13 @@ class Case(FSMModelMixin, models.Model):
         self.duplicate_of = duplicate_of
 
     @transition(field="state", source=CaseState.VERIFIED, target=CaseState.ASSISTED,
-                conditions=[_is_assigned], permission=_is_assignee_or_supervisor,
+                conditions=[_is_assigned], permission=_works_on,
                 custom={"action": "assist"})  # fmt: skip
     def assist(self) -> None:
         pass
 
     @transition(field="state", source=CaseState.ASSISTED, target=CaseState.CLOSED,
-                conditions=[_is_assigned], permission=_is_assignee_or_supervisor,
+                conditions=[_is_assigned], permission=_works_on,
                 custom={"action": "close"})  # fmt: skip
     def close(self, *, outcome: str, referred_to: str) -> None:
         self.outcome = outcome
@@ -453,6 +453,7 @@ class AccessKind(models.TextChoices):
     VIEW = "view", _("Viewed the full record")
     LIST = "list", _("Listed with personal data")
     EXPORT = "export", _("Exported")
+    ATTACHMENT = "file", _("Downloaded an attachment")
 
 
 class AccessLog(models.Model):

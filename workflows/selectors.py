@@ -1,11 +1,51 @@
-"""Reads of the workflow: a case's history."""
+"""Reads of the workflow: a case's history, notes, attachments and assistance.
+
+The caller has checked that the user may see the case (except `attachment_get_for_user`).
+"""
+
+import uuid
 
 from django.db.models import QuerySet
 
-from casework.models import Case
+from casework.errors import NotFound
+from casework.models import Assistance, Attachment, Case, Note, User
+from casework.selectors import case_get_for_user
 from workflows.models import HistoryEntry
 
 
 def case_history(case: Case) -> QuerySet[HistoryEntry]:
     """Oldest first. The caller has already checked that the user may see the case."""
     return HistoryEntry.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def case_notes(case: Case) -> QuerySet[Note]:
+    return Note.objects.filter(case=case).select_related("author").order_by("created_at", "id")
+
+
+def case_attachments(case: Case) -> QuerySet[Attachment]:
+    return (
+        Attachment.objects.filter(case=case)
+        .select_related("uploaded_by")
+        .order_by("created_at", "id")
+    )
+
+
+def case_assistance(case: Case) -> QuerySet[Assistance]:
+    return (
+        Assistance.objects.filter(case=case)
+        .select_related("recorded_by")
+        .order_by("delivered_at", "id")
+    )
+
+
+def attachment_get_for_user(
+    *, user: User, case_id: uuid.UUID | str, attachment_id: int
+) -> Attachment:
+    """One attachment of a case the user can see; 404 otherwise (also if it is another case's)."""
+    case = case_get_for_user(user=user, case_id=case_id)
+    attachment = (
+        Attachment.objects.filter(case=case, pk=attachment_id).select_related("case").first()
+    )
+    if attachment is None:
+        raise NotFound()
+    return attachment

@@ -52,7 +52,7 @@ def case_report(*, reporter: User, data: casework_services.CaseData) -> Case:
     )
     with transaction.atomic():
         case = casework_services.case_create(reporter=reporter, data=data, due_at=due, at=now)
-        _record(case, action="report", from_state="", actor=reporter, at=now)
+        record_history(case, action="report", from_state="", actor=reporter, at=now)
         _notify(case, "case_reported", responsibility.duty_officers(case), actor=reporter)
     return case
 
@@ -69,7 +69,7 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
         if {"urgency", "category"} & set(changes):
             case.due_at = _due(case, case.state_changed_at)
             case.save(update_fields=["due_at"])
-        _record(case, action="edit", from_state=case.state, actor=actor,
+        record_history(case, action="edit", from_state=case.state, actor=actor,
                 payload={"fields": sorted(changes)})  # fmt: skip
     return case
 
@@ -97,7 +97,7 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
         case.due_at = _due(case, case.state_changed_at)
         case.save()
         step.after(case)
-        _record(case, action=action, from_state=from_state, actor=actor, at=now,
+        record_history(case, action=action, from_state=from_state, actor=actor, at=now,
                 reason=step.reason, payload=step.payload)  # fmt: skip
         for event, recipients in step.notices(case):
             _notify(case, event, recipients, actor=actor)
@@ -151,9 +151,9 @@ def _reject(case: Case, actor: User, data: dict) -> Step:
 
 
 def _assist(case: Case, actor: User, data: dict) -> Step:
-    record = _assistance(case, actor, data)
+    record = assistance_build(case, actor, data)
+    # The description stays on the assistance record; history names the record.
     return Step(
-        reason=record.description,
         payload={"kind": record.kind, "delivered_at": record.delivered_at.isoformat()},
         after=lambda c: record.save(),
         notices=lambda c: [("case_assisted", [c.reported_by])],
@@ -285,7 +285,8 @@ def _duplicate_target(case: Case, actor: User, case_id: Any) -> Case:
     return original
 
 
-def _assistance(case: Case, actor: User, data: dict) -> Assistance:
+def assistance_build(case: Case, actor: User, data: dict) -> Assistance:
+    """An unsaved assistance record, its delivery date checked (not in the future)."""
     delivered: date = data["delivered_at"]
     if delivered > timezone.localdate():
         raise ValidationFailed.for_field(
@@ -310,7 +311,7 @@ def _due(case: Case, entered_at: datetime) -> datetime | None:
     )
 
 
-def _record(
+def record_history(
     case: Case,
     *,
     action: str,

@@ -194,3 +194,5 @@ LOGGING = {
 }
 # JSON bodies above this are refused with 413 before parsing (attachments use multipart).
 MAX_JSON_BODY_BYTES = env.int("MAX_JSON_BODY_BYTES", default=256 * 1024)
+# Attachments (photos, PDFs) above this are refused with 413 before they are read or stored.
+MAX_ATTACHMENT_BYTES = env.int("MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
