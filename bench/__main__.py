@@ -7,7 +7,6 @@ broke (server did not start, requests failed); 2 for bad arguments.
 import argparse
 import json
 import os
-import re
 import secrets
 import shlex
 import signal
@@ -24,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import load, rawsql, report
+from bench import load, rawsql, report, transitions
 from bench.seed import SeedResult, seed_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +58,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--cases", type=int, help="seed up to this many cases (default 100000)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for creates")
-    parser.add_argument("--duration", type=float, help="seconds per create measurement (15)")
+    parser.add_argument(
+        "--clients", type=int, default=8, help="concurrent clients for creates and transitions"
+    )
+    parser.add_argument(
+        "--duration", type=float, help="seconds per create and transition measurement (15)"
+    )
     parser.add_argument("--list-requests", type=int, help="sequential list requests (200)")
     parser.add_argument("--port", type=int, help="gunicorn port (default: first free 8101-8199)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2000 cases, 3 s")
@@ -364,18 +367,12 @@ def measure_lists(
         planning, execution = rawsql.plan_and_execution_ms(conninfo, page[0])
         notes.append(
             f"{label}: the request ran {len(statements)} statements: "
-            + "; ".join(_statement_kind(s) for s in statements)
+            + "; ".join(s.kind for s in statements)
             + f". PostgreSQL's own time for the page SELECT: planning {planning:.1f} ms, "
             f"execution {execution:.1f} ms (EXPLAIN ANALYZE, median of 5)."
         )
         print(f"  {api.name}: p50 {api.p50_ms:.1f} ms, p95 {api.p95_ms:.1f} ms", flush=True)
     return runs, goals, notes
-
-
-def _statement_kind(statement: rawsql.Statement) -> str:
-    verb = statement.sql.split(None, 1)[0].upper() if statement.sql.strip() else "?"
-    table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', statement.sql, re.IGNORECASE)
-    return f"{verb} {table.group(1)}" if table else verb
 
 
 def _loadavg() -> str:
@@ -453,7 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeding up to {args.cases} cases", flush=True)
     seeded: SeedResult = seed_cases(url, target=args.cases)
     total = seeded.before + seeded.added
-    print(f"  {seeded.added} added in {seeded.seconds:.1f} s; {total} cases", flush=True)
+    print(
+        f"  {seeded.added} added (and {seeded.history_added} history rows) in "
+        f"{seeded.seconds:.1f} s; {total} cases",
+        flush=True,
+    )
 
     port = free_port(args.port)
     server = Server(port, url, RESULTS_DIR / "gunicorn.log")
@@ -469,9 +470,27 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute("ANALYZE casework_case")
         quiet.append(wait_for_quiet())
         print(f"machine before lists: {quiet[-1]}", flush=True)
-        list_runs, list_goals, list_notes = measure_lists(
-            port, args, token(port, OFFICER, password), url
+        officer = token(port, OFFICER, password)
+        list_runs, list_goals, list_notes = measure_lists(port, args, officer, url)
+        volunteer = token(port, VOLUNTEER, password)
+
+        def file_case(client: int, sequence: int) -> load.Request:
+            body = case_body(100 + client, sequence)
+            return ("POST", CASES_PATH, json.dumps(body).encode(), json_headers(volunteer))
+
+        flow = transitions.measure(
+            HOST,
+            port,
+            clients=args.clients,
+            duration=args.duration,
+            conninfo=url,
+            officer_token=officer,
+            officer_headers=json_headers(officer),
+            create=file_case,
+            settle=wait_for_quiet,
+            run_started=started,
         )
+        quiet.append(flow.quiet)
     from django.db import connections
 
     connections.close_all()
@@ -488,7 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                 "each response). Body: "
                 "`tests/factories.case_payload` with a new subject name per request. The minimal "
                 "view (`bench/minimal.py`) writes the same rows in one transaction (subject, "
-                "reference counter upsert, case) with no authentication, validation or "
+                "reference counter upsert, case, `report` history row, `case_reported` outbox "
+                "rows) with no authentication, validation, SLA or recipient lookups, or "
                 "serialization."
             ),
             runs=creates,
@@ -518,19 +538,44 @@ def main(argv: list[str] | None = None) -> int:
             goals=list_goals,
             notes=list_notes,
         ),
+        report.Section(
+            title=f"Workflow transitions (POST {CASES_PATH}{{id}}/{{action}}/)",
+            intro=(
+                f"As officer `{OFFICER}` (Kota Banjarmasin), {args.clients} concurrent "
+                f"closed-loop clients, {args.duration:.0f} s for each target after a warm-up, "
+                "measured in alternating halves (verify, PATCH, assign, assign, PATCH, verify). "
+                "Every request acts on a different case, and each client only on cases of its "
+                "own, so no request waits on another's row lock. `verify` takes a `reported` "
+                'case to `verified` (body `{"note": ...}`, the officer becomes the assignee): '
+                "row lock, transition check, SLA deadline, case UPDATE, a history row and the "
+                "outbox row for the reporter, in one transaction. The comparison is `PATCH "
+                f"{CASES_PATH}{{id}}/` with a new `description` on other `reported` cases "
+                "(`case_edit`: row lock, case and subject UPDATE, an `edit` history row). "
+                "`assign` (for information) hands a verified or assisted case to another officer "
+                "without changing its state. The cost of a request is the inverse of the rate "
+                "the same clients sustain: PATCH rate / action rate is how many PATCHes one "
+                "action costs."
+            ),
+            runs=flow.runs,
+            show_rate=True,
+            goals=flow.goals,
+            notes=flow.notes,
+        ),
     ]
     given = sys.argv[1:] if argv is None else argv
     command = "make bench" + (f' BENCH_ARGS="{shlex.join(given)}"' if given else "")
     setup = [
         f"Code: {version}",
-        f"Cases in the database: {total:,} (seeded now: {seeded.added:,} in "
-        f"{seeded.seconds:.0f} s); database `{urllib.parse.urlsplit(url).path.lstrip('/')}`",
+        f"Cases in the database: {total:,} (seeded now: {seeded.added:,} with "
+        f"{seeded.history_added:,} history rows, in {seeded.seconds:.0f} s); database "
+        f"`{urllib.parse.urlsplit(url).path.lstrip('/')}`",
         "Broker: "
         + ("in-process (REDIS_URL unset)" if not os.environ.get("REDIS_URL") else "Redis"),
         "Client and server share the machine: the load generator's CPU counts against both "
         "sides alike.",
         f"Load average (1 min) at start / end: {load_before} / {_loadavg()}; other work on "
-        f"the machine just before the creates: {quiet[0]}, before the lists: {quiet[1]}",
+        f"the machine just before the creates: {quiet[0]}, before the lists: {quiet[1]}, "
+        f"before the transitions: {quiet[2]}",
     ]
     facts = report.machine_facts(url)
     text = report.render(
@@ -541,8 +586,9 @@ def main(argv: list[str] | None = None) -> int:
         when=started,
     )
     print("\n" + text)
-    all_runs = creates + list_runs
-    broken = [r for r in all_runs if r.errors or not r.ok]
+    all_runs = creates + list_runs + flow.runs
+    # Warm-ups and top-ups of the transitions raised already if they failed.
+    broken = [r for r in all_runs if r.errors or not r.ok or r.exhausted]
     (RESULTS_DIR / "latest.json").write_text(
         json.dumps(
             {
@@ -557,6 +603,11 @@ def main(argv: list[str] | None = None) -> int:
     if broken:
         for run in broken:
             print(f"ERROR in {run.name}: {run.errors} errors; {run.error_samples}", file=sys.stderr)
+            if run.exhausted:
+                print(
+                    f"  {run.exhausted} clients ran out of cases: the pool was too small",
+                    file=sys.stderr,
+                )
         print("not recording: the bench did not run cleanly", file=sys.stderr)
         return 1
     if args.docs:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 # (method, path, body, headers)
 Request = tuple[str, str, bytes | None, dict[str, str]]
-RequestMaker = Callable[[int, int], Request]  # (client number, request number) -> request
+# (client number, request number) -> request; None when the client has no work left (a pool of
+# cases used up): that client stops, and the run counts it in `exhausted`.
+RequestMaker = Callable[[int, int], Request | None]
 
 TIMEOUT = 30.0
 MAX_ERRORS = 200  # past this the run stops: the server is broken, not slow
@@ -35,6 +37,8 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
+    # Clients that ran out of work before the deadline: the rate would then be understated.
+    exhausted: int = 0
 
     @property
     def rate(self) -> float:
@@ -107,6 +111,10 @@ def _client(
             if shared.stop.is_set() or time.perf_counter() >= deadline:
                 return
             request = make_request(number, sequence)
+            if request is None:
+                with shared.lock:
+                    shared.run.exhausted += 1
+                return
             started = time.perf_counter()
             try:
                 status, body, _ = send(conn, request)
@@ -176,6 +184,8 @@ class HttpProbe:
     def __call__(self) -> str | None:
         request = self.make_request(0, self.sequence)
         self.sequence += 1
+        if request is None:
+            return "no work left"
         try:
             status, body, _ = send(self.conn, request)
         except (OSError, http.client.HTTPException) as exc:
@@ -231,5 +241,6 @@ def merge(name: str, parts: list[Run]) -> Run:
         merged.seconds += part.seconds
         merged.latencies += part.latencies
         merged.statuses.update(part.statuses)
+        merged.exhausted += part.exhausted
         merged.error_samples += part.error_samples[: ERROR_SAMPLES - len(merged.error_samples)]
     return merged

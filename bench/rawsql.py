@@ -5,6 +5,7 @@ same pagination, same user), so the baseline cannot drift from the endpoint as t
 """
 
 import json
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,9 +25,23 @@ class Statement:
         head = self.sql.lstrip().upper()
         return head.startswith("SELECT") and 'FROM "CASEWORK_CASE"' in head
 
+    @property
+    def kind(self) -> str:
+        """Verb and table: `SELECT casework_case FOR UPDATE`, `INSERT workflows_historyentry`."""
+        verb = self.sql.split(None, 1)[0].upper() if self.sql.strip() else "?"
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', self.sql, re.IGNORECASE)
+        kind = f"{verb} {table.group(1)}" if table else verb
+        return kind + (" FOR UPDATE" if re.search(r"\bFOR UPDATE\b", self.sql) else "")
 
-def capture(path: str, token: str) -> tuple[int, list[Statement]]:
-    """Run GET `path` in-process as the token's user; return its status and every statement."""
+
+def capture(
+    path: str, token: str, *, method: str = "GET", body: Any = None
+) -> tuple[int, list[Statement]]:
+    """Run `method` `path` in-process as the token's user; return its status and every statement.
+
+    A JSON `body` is sent for writes. Savepoints show up (Django runs them as statements); the
+    transaction's BEGIN and COMMIT do not (the driver issues them).
+    """
     from django.db import connection
     from django.test import Client
 
@@ -37,8 +52,12 @@ def capture(path: str, token: str) -> tuple[int, list[Statement]]:
         return execute(sql, params, many, context)
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT="application/json")
+    send = getattr(client, method.lower())
     with connection.execute_wrapper(wrapper):
-        response = client.get(path)
+        if body is None:
+            response = send(path)
+        else:
+            response = send(path, data=json.dumps(body), content_type="application/json")
     return response.status_code, statements
 
 

@@ -2,7 +2,7 @@
 
 The document is regenerated whole on every run so the figures, machine and commands always
 belong together. Each measured area is a section with its own tables and goals; later work adds
-a `Section` (transitions, notifications, dashboard) instead of editing the document by hand.
+a `Section` (notifications, dashboard) instead of editing the document by hand.
 """
 
 import math
@@ -129,17 +129,21 @@ requests failed).
 - `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s); prints, does not write here.
 - Options: `--database-url` (default `postgres://postgres@127.0.0.1:5432/ppks_bench`; the
   database is created if missing and reused: cases are only added up to `--cases`), `--cases`,
-  `--clients`, `--duration`, `--list-requests`, `--port`, `--fresh` (drop and re-create the
-  bench database first, so it holds exactly the seeded cases), `--explain` (print the list's
-  query plans), `--no-docs`. Run `.venv/bin/python -m bench --help`.
+  `--clients` (creates and transitions), `--duration` (per create and transition target),
+  `--list-requests`, `--port`, `--fresh` (drop and re-create the bench database first, so it
+  holds exactly the seeded cases), `--explain` (print the list's query plans), `--no-docs`. Run
+  `.venv/bin/python -m bench --help`.
 
-How it works: `bench/seed.py` fills the table with COPY (cases spread over the 13
+How it works: `bench/seed.py` fills the tables with COPY (cases spread over the 13
 kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
 NIKs, the demo accounts as reporters and assignees, references taken from the product's
-counter). `bench/load.py` runs closed-loop HTTP clients (each sends its next request when the
-previous answer is in); every failed request is counted as an error, never dropped. The list
-baseline (`bench/rawsql.py`) executes the very statements the endpoint ran, captured from one
-in-process request, with psycopg and then `json.dumps` of the rows.
+counter; each case with the history rows of the transitions its state implies, its
+`state_changed_at` and its current SLA deadline). `bench/load.py` runs closed-loop HTTP clients
+(each sends its next request when the previous answer is in); every failed request is counted
+as an error, never dropped. The list baseline (`bench/rawsql.py`) executes the very statements
+the endpoint ran, captured from one in-process request, with psycopg and then `json.dumps` of
+the rows. The transitions (`bench/transitions.py`) give each client cases of its own, drawn
+from the database (topped up through the API when short), so no request waits on a row lock.
 """
 
 

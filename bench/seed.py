@@ -5,6 +5,16 @@ roughly: regencies weighted by population, common PPKS categories more frequent,
 cases than old ones, old cases mostly closed. References are taken from `ReferenceCounter` the
 way `casework.references` does, so cases created later through the API never collide.
 Deterministic for a given seed and count.
+
+Each case is consistent with the workflow (WORKFLOW.md, `workflows.services`): it went through
+the transitions its state implies (report; return; verify; assist; close, or reject), each one a
+`workflows_historyentry` row with its actor and time; `state_changed_at` is the last of them;
+`due_at` is the current step's deadline from the default SLA policy in the database (none once
+closed); an assignee exactly when the case was verified; `referred_to` for referred outcomes and
+`duplicate_of` (an earlier case of the same kabupaten/kota) for duplicates. COPY must name every
+NOT NULL column: Django keeps model defaults in Python, not in the database. The notification
+outbox is not seeded: it holds the messages not yet delivered, which is near empty when delivery
+keeps up.
 """
 
 import json
@@ -62,7 +72,58 @@ REPORTERS = {
     "63.10": {"relawan_tanbu": 90, "petugas_tanbu": 10},
     "*": {"relawan_bjm": 45, "relawan_tanbu": 45, "supervisor_kalsel": 10},
 }
-ASSIGNEES = {"63.71": ["petugas_bjm", "petugas_bjm_2"], "63.10": ["petugas_tanbu"]}
+# Who handles a case once verified. Other regencies have no demo officer: the province's
+# supervisor handles (and may be assigned) every regency's cases.
+ASSIGNEES = {
+    "63.71": ["petugas_bjm", "petugas_bjm_2"],
+    "63.10": ["petugas_tanbu"],
+    "*": ["supervisor_kalsel"],
+}
+# The transitions a case in each state went through (`reject` replaces the rest for rejected and
+# duplicate outcomes), with the days each took after the previous one: (shortest, longest).
+PATHS = {
+    "reported": [],
+    "returned": ["return"],
+    "verified": ["verify"],
+    "assisted": ["verify", "assist"],
+    "closed": ["verify", "assist", "close"],
+}
+STEP_DAYS = {
+    "return": (0.1, 3),
+    "verify": (0.05, 3),
+    "reject": (0.05, 3),
+    "assist": (0.5, 14),
+    "close": (1, 60),
+}
+TO_STATE = {
+    "return": "returned",
+    "verify": "verified",
+    "reject": "closed",
+    "assist": "assisted",
+    "close": "closed",
+}
+# The SLA step each state is timed by: column of workflows_slapolicy.
+SLA_STEP = {
+    "reported": "verify_within",
+    "returned": "verify_within",
+    "verified": "assist_within",
+    "assisted": "close_within",
+}
+REFERRED_TO = [
+    "Panti Sosial Tresna Werdha Budi Sejahtera",
+    "RSUD Ulin Banjarmasin",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "UPTD Rehabilitasi Sosial Anak",
+]
+ASSISTANCE_KINDS = ["basic_needs", "health", "civil_documents", "cash_transfer", "shelter"]
+NOTES = {
+    "report": "",
+    "return": "Mohon lengkapi alamat dan nomor kontak keluarga.",
+    "verify": "Asesmen awal selesai, kondisi sesuai laporan.",
+    "reject": "Tidak memenuhi kriteria PPKS setelah kunjungan.",
+    "assist": "",  # the description stays on the assistance record
+    "close": "Penanganan selesai, tindak lanjut oleh keluarga.",
+}
 FIRST_NAMES = [
     "Aminah",
     "Siti",
@@ -148,7 +209,10 @@ CASE_COLUMNS = [
     "description",
     "observed_at",
     "due_at",
+    "state_changed_at",
     "outcome",
+    "referred_to",
+    "duplicate_of_id",
     "warnings",
     "created_at",
     "updated_at",
@@ -159,6 +223,16 @@ CASE_COLUMNS = [
     "region_id",
     "subject_id",
 ]
+HISTORY_COLUMNS = (
+    "case_id",
+    "action",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "at",
+    "reason",
+    "payload",
+)
 
 
 @dataclass(frozen=True)
@@ -166,6 +240,7 @@ class SeedResult:
     before: int
     added: int
     seconds: float
+    history_added: int = 0
 
 
 def _picker(rng: random.Random, weights: dict[str, int]) -> Callable[[], str]:
@@ -184,22 +259,48 @@ def seed_cases(conninfo: str, *, target: int, seed: int = 2026) -> SeedResult:
     with psycopg.connect(conninfo) as conn:
         before = count_cases(conn)
         missing = max(0, target - before)
-        if missing:
-            _seed(conn, missing, random.Random(seed + before))
+        history = _seed(conn, missing, random.Random(seed + before)) if missing else 0
         with psycopg.connect(conninfo, autocommit=True) as maintenance:
             # Fresh statistics and visibility map, as autovacuum would give a long-lived table.
-            for table in ("casework_case", "casework_subject", "casework_accesslog"):
+            for table in (
+                "casework_case",
+                "casework_subject",
+                "casework_accesslog",
+                "workflows_historyentry",
+            ):
                 maintenance.execute(f"VACUUM ANALYZE {table}")
-    return SeedResult(before=before, added=missing, seconds=time.perf_counter() - started)
+    return SeedResult(
+        before=before,
+        added=missing,
+        seconds=time.perf_counter() - started,
+        history_added=history,
+    )
 
 
-def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
+def _sla_periods(conn: psycopg.Connection) -> dict[str, dict[str, timedelta]]:
+    """The default SLA policy per urgency (`load_reference_data` loads it), by step column."""
+    rows = conn.execute(
+        "SELECT urgency, verify_within, assist_within, close_within FROM workflows_slapolicy "
+        "WHERE category_id IS NULL"
+    ).fetchall()
+    periods = {
+        urgency: {"verify_within": v, "assist_within": a, "close_within": c}
+        for urgency, v, a, c in rows
+    }
+    if missing := sorted(set(URGENCY) - set(periods)):
+        raise RuntimeError(f"default SLA policy missing for {', '.join(missing)}")
+    return periods
+
+
+def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> int:
+    """Write `count` cases with their subjects and history; returns the history rows written."""
     users = dict(conn.execute("SELECT username, id FROM casework_user").fetchall())
     categories = [r[0] for r in conn.execute("SELECT code FROM casework_category WHERE is_active")]
     villages: dict[str, list[str]] = defaultdict(list)
     for (code,) in conn.execute("SELECT code FROM casework_region WHERE level = 'village'"):
         villages[code[:5]].append(code)
     needed = {name for weights in REPORTERS.values() for name in weights}
+    needed |= {name for names in ASSIGNEES.values() for name in names}
     if missing := sorted(needed - set(users)):
         raise RuntimeError(f"demo accounts missing (run seed_demo): {', '.join(missing)}")
     if set(REGENCY_WEIGHTS) - set(villages) or not categories:
@@ -209,6 +310,7 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
     pick_category = _picker(rng, {c: CATEGORY_WEIGHTS.get(c, 2) for c in categories})
     pick_urgency = _picker(rng, URGENCY)
     pick_outcome = _picker(rng, OUTCOMES)
+    sla = _sla_periods(conn)
     state_pickers = [(limit, _picker(rng, w)) for limit, w in STATE_BY_AGE]
     reporter_pickers = {k: _picker(rng, w) for k, w in REPORTERS.items()}
 
@@ -216,6 +318,8 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
     span = YEARS_BACK * 365 * 86400
     # More recent cases than old ones; oldest first so reference numbers follow time.
     ages = sorted((span * rng.random() ** 1.4 for _ in range(count)), reverse=True)
+    earlier: dict[str, list[uuid.UUID]] = defaultdict(list)  # for duplicates: recent cases
+    history = 0
     for start in range(0, count, BATCH):
         chunk = ages[start : start + BATCH]
         cases = []
@@ -226,14 +330,27 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
             state = next(pick() for limit, pick in state_pickers if age_days < limit)
             urgency = pick_urgency()
             reporter = reporter_pickers.get(regency, reporter_pickers["*"])()
-            assignees = ASSIGNEES.get(regency)
-            assigned = (
-                users[rng.choice(assignees)]
-                if assignees and state in ("verified", "assisted", "closed")
-                else None
-            )
+            outcome = pick_outcome() if state == "closed" else ""
+            steps = ["reject"] if outcome in ("rejected", "duplicate") else PATHS[state]
+            staff = [users[name] for name in ASSIGNEES.get(regency, ASSIGNEES["*"])]
+            assigned = rng.choice(staff) if "verify" in steps else None
+            # Transition times: each step's usual delay, squeezed into the case's age if needed.
+            gaps = [rng.uniform(*STEP_DAYS[step]) for step in steps]
+            squeeze = min(1.0, age_days * 0.95 / sum(gaps)) if gaps else 1.0
+            times, at = [], created
+            for gap in gaps:
+                at += timedelta(days=gap * squeeze)
+                times.append(at)
+            changed = times[-1] if times else created
+            case_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            recent = earlier[regency]
+            duplicate_of = rng.choice(recent) if outcome == "duplicate" and recent else None
+            recent.append(case_id)
+            del recent[:-50]
+            step = SLA_STEP.get(state)
             cases.append(
                 {
+                    "id": case_id,
                     "regency": regency,
                     "region": rng.choice(villages[regency]),
                     "created": created,
@@ -242,17 +359,22 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> None:
                     "category": pick_category(),
                     "reporter": users[reporter],
                     "assigned": assigned,
-                    "outcome": pick_outcome() if state == "closed" else "",
-                    "due": created + timedelta(days=SLA_DAYS[urgency]),
+                    "outcome": outcome,
+                    "referred_to": rng.choice(REFERRED_TO) if outcome == "referred" else "",
+                    "duplicate_of": duplicate_of,
+                    "changed": changed,
+                    "due": changed + sla[urgency][step] if step else None,
+                    "steps": list(zip(steps, times, strict=True)),
+                    # verify/return/reject by whoever handles the regency; the rest by the assignee
+                    "staff": assigned or rng.choice(staff),
                 }
             )
-        _write_batch(conn, cases, rng, now)
+        history += _write_batch(conn, cases, rng)
         conn.commit()
+    return history
 
 
-def _write_batch(
-    conn: psycopg.Connection, cases: list[dict], rng: random.Random, now: datetime
-) -> None:
+def _write_batch(conn: psycopg.Connection, cases: list[dict], rng: random.Random) -> int:
     # Reference numbers: reserve a block per (regency, year) from the product's counter.
     groups = Counter((c["regency"], (c["created"] + WITA).year) for c in cases)
     next_number = {}
@@ -273,7 +395,7 @@ def _write_batch(
             (len(cases),),
         )
     ]
-    subjects, rows = [], []
+    subjects, rows, history = [], [], []
     for case, subject_id in zip(cases, subject_ids, strict=True):
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         sex = rng.choice("MF")
@@ -287,7 +409,7 @@ def _write_batch(
         located = rng.random() < 0.7
         rows.append(
             (
-                uuid.UUID(int=rng.getrandbits(128), version=4),
+                case["id"],
                 f"{case['regency'].replace('.', '')}-{year}-{number:06d}",
                 case["state"],
                 case["urgency"],
@@ -298,12 +420,13 @@ def _write_batch(
                 rng.choice(DESCRIPTIONS).format(name=name),
                 case["created"] - timedelta(hours=rng.uniform(0, 48)),
                 case["due"],
+                case["changed"],
                 case["outcome"],
+                case["referred_to"],
+                case["duplicate_of"],
                 json.dumps([]),
                 case["created"],
-                min(now, case["created"] + timedelta(days=rng.uniform(0, 20)))
-                if case["state"] != "reported"
-                else case["created"],
+                case["changed"],  # updated_at: the last transition saved the row
                 case["assigned"],
                 case["reporter"],
                 case["category"],
@@ -312,6 +435,7 @@ def _write_batch(
                 subject_id,
             )
         )
+        history += _history_rows(case, rng)
     with conn.cursor() as cur:
         with cur.copy(f"COPY casework_subject ({', '.join(SUBJECT_COLUMNS)}) FROM STDIN") as copy:
             for row in subjects:
@@ -319,6 +443,41 @@ def _write_batch(
         with cur.copy(f"COPY casework_case ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        columns = ", ".join(HISTORY_COLUMNS)
+        with cur.copy(f"COPY workflows_historyentry ({columns}) FROM STDIN") as copy:
+            for row in history:
+                copy.write_row(row)
+    return len(history)
+
+
+def _history_rows(case: dict, rng: random.Random) -> list[tuple]:
+    """The case's `workflows_historyentry` rows, as `workflows.services._record` writes them."""
+    rows = [(case["id"], "report", "", "reported", case["reporter"], case["created"], "", "{}")]
+    state = "reported"
+    for action, at in case["steps"]:
+        if action == "verify":
+            actor, payload = case["staff"], {"assignee": case["assigned"]}
+        elif action == "reject":
+            original = case["duplicate_of"]
+            actor = case["staff"]
+            payload = {"outcome": case["outcome"], "duplicate_of": original and str(original)}
+        elif action == "assist":
+            actor = case["assigned"]
+            payload = {
+                "kind": rng.choice(ASSISTANCE_KINDS),
+                "delivered_at": (at + WITA).date().isoformat(),
+            }
+        elif action == "close":
+            actor = case["assigned"]
+            payload = {"outcome": case["outcome"], "referred_to": case["referred_to"]}
+        else:  # return
+            actor, payload = case["staff"], {}
+        to_state = TO_STATE[action]
+        rows.append(
+            (case["id"], action, state, to_state, actor, at, NOTES[action], json.dumps(payload))
+        )
+        state = to_state
+    return rows
 
 
 def _nik(village: str, sex: str, birth: date, rng: random.Random) -> str:

@@ -133,7 +133,8 @@ def case_update(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
         case.warnings = case_findings(
             nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=location
         )
-        subject.save()
+        if changes.get("subject"):
+            subject.save()
         case.save()
     return case
 

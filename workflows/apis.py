@@ -123,8 +123,9 @@ class CaseDetailApi(APIView):
         selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
         serializer = CaseUpdateInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_edit(case_id=case_id, actor=request.user, changes=serializer.validated_data)
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = services.case_edit(
+            case_id=case_id, actor=request.user, changes=serializer.validated_data
+        )
         return Response(render_case(request, case))
 
 

@@ -38,7 +38,8 @@ def handler_of(case: Case) -> list[User]:
 
 
 def may_be_assigned(user: User, case: Case) -> bool:
-    """An active officer or supervisor of the Dinsos that owns the case."""
+    """An active officer or supervisor of the Dinsos that owns the case (not the province's:
+    provincial supervisors oversee, they do not carry cases)."""
     from casework.access import handles
 
-    return user.is_active and handles(user, case)
+    return user.is_active and handles(user, case) and user.region_id != case.regency_id[:2]

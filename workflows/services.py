@@ -7,7 +7,7 @@ one history row and the outbox rows, all in one transaction.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -64,6 +64,8 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     Effects, in one transaction: the case and subject rows; an `edit` history row naming the
     changed fields (not their values: they may be personal data).
     """
+    if not changes:  # nothing asked, nothing written
+        return case_get_for_user(user=actor, case_id=case_id)
     with transaction.atomic():
         case = casework_services.case_update(case_id=case_id, actor=actor, changes=changes)
         if {"urgency", "category"} & set(changes):
@@ -128,7 +130,14 @@ def _resubmit(case: Case, actor: User, data: dict) -> Step:
     changes = data.get("changes") or {}
     if changes:
         # Applied first, so the new verification deadline uses a corrected urgency.
-        casework_services.case_update(case_id=str(case.pk), actor=actor, changes=changes)
+        try:
+            casework_services.case_update(case_id=str(case.pk), actor=actor, changes=changes)
+        except ValidationFailed as error:  # name the fields as the body does: changes.<field>
+            raise ValidationFailed(
+                error.message,
+                code=error.code,
+                errors=[replace(e, field=f"changes.{e.field}") for e in error.errors],
+            ) from error
         case.refresh_from_db()
     return Step(
         reason=data.get("note") or "",
@@ -142,6 +151,10 @@ def _reject(case: Case, actor: User, data: dict) -> Step:
     original = None
     if outcome == Outcome.DUPLICATE:
         original = _duplicate_target(case, actor, data.get("duplicate_of"))
+    elif data.get("duplicate_of") is not None:
+        raise ValidationFailed.for_field(
+            "duplicate_of", "invalid", _("Only a duplicate names the case it duplicates.")
+        )
     return Step(
         kwargs={"outcome": outcome, "duplicate_of": original},
         reason=data["reason"],
@@ -281,6 +294,13 @@ def _duplicate_target(case: Case, actor: User, case_id: Any) -> Case:
     if original.pk == case.pk:
         raise ValidationFailed.for_field(
             "duplicate_of", "invalid", _("A case cannot duplicate itself.")
+        )
+    if original.duplicate_of_id is not None:
+        # Point at the case that survives, so two cases never end as each other's duplicate.
+        raise ValidationFailed.for_field(
+            "duplicate_of",
+            "is_duplicate",
+            _("That case is itself a duplicate: name the case it duplicates instead."),
         )
     return original
 
