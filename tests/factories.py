@@ -4,7 +4,8 @@ from datetime import date
 from typing import Any
 
 from casework.models import Case, Category, Region, User
-from casework.services import CaseData, SubjectData, case_create
+from casework.services import CaseData, SubjectData
+from workflows.services import case_report
 
 PASSWORD = "test-password-123"
 
@@ -30,7 +31,9 @@ def make_case(
     description: str = "Lansia tinggal sendiri, tidak ada yang merawat.",
     location: tuple[float, float] | None = (-3.3186, 114.5944),
 ) -> Case:
-    return case_create(
+    """File a case the way the product does (`workflows.services.case_report`): the `report`
+    history row, the verification deadline and the outbox rows come with it."""
+    return case_report(
         reporter=reporter,
         data=CaseData(
             category=Category.objects.get(code=category),

@@ -30,4 +30,4 @@ def test_timestamps_are_iso_8601_in_wita_with_the_offset(as_user, alice):
     body = as_user(alice).get(f"/api/v1/cases/{make_case(alice).id}/").json()
     assert body["created_at"].endswith("+08:00")
     assert body["observed_at"].endswith("+08:00")
-    assert body["due_at"] is None
+    assert body["due_at"].endswith("+08:00")

@@ -20,13 +20,11 @@ from django.db.models import Max
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from casework.models import AccessLog, Assistance, Case, Category, Region, Subject, User
-from casework.services import CaseData, SubjectData
+from casework.models import AccessLog, Assistance, Case, Subject, User
 from notifications.models import OutboxMessage
 from tests.concurrency import run_concurrently
-from tests.factories import make_user
+from tests.factories import make_case, make_user
 from workflows.models import HistoryEntry
-from workflows.services import case_report
 
 pytestmark = pytest.mark.django_db
 
@@ -109,18 +107,10 @@ def report_case(
     name: str = "Nenek Aminah",
     description: str = "Lansia tinggal sendiri, tidak ada yang merawat.",
 ) -> Case:
-    """File a case the way the product does: history row `report` and the verification due_at."""
-    return case_report(
-        reporter=reporter,
-        data=CaseData(
-            category=Category.objects.get(code=category),
-            region=Region.objects.get(code=region),
-            description=description,
-            urgency=urgency,
-            location=(-3.3186, 114.5944),
-            subject=SubjectData(name=name, nik=NIK, sex="F", phone=PHONE),
-        ),
-    )
+    return make_case(
+        reporter, region=region, category=category, urgency=urgency, name=name,
+        description=description, nik=NIK, phone=PHONE, birth_date=None,
+    )  # fmt: skip
 
 
 def client(user: User) -> APIClient:

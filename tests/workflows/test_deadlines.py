@@ -14,10 +14,10 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from casework.models import Case, Category, Region, User
-from casework.services import CaseData, SubjectData
+from casework.models import Case, Category, User
+from tests.factories import make_case
 from workflows.models import SlaPolicy
-from workflows.services import case_edit, case_report, case_transition
+from workflows.services import case_edit, case_transition
 from workflows.sla import load_default_sla
 
 pytestmark = pytest.mark.django_db
@@ -51,16 +51,7 @@ def policy_source(request: pytest.FixtureRequest) -> str:
 
 
 def report(reporter: User, *, urgency: str, category: str = "LUT") -> Case:
-    return case_report(
-        reporter=reporter,
-        data=CaseData(
-            category=Category.objects.get(code=category),
-            region=Region.objects.get(code="63.71.04.1003"),
-            description="Lansia tinggal sendiri, tidak ada yang merawat.",
-            urgency=urgency,
-            subject=SubjectData(name="Nenek Aminah", nik="6371045505480001"),
-        ),
-    )
+    return make_case(reporter, urgency=urgency, category=category)
 
 
 def act(case: Case, actor: User, action: str, **data: object) -> None:

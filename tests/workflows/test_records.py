@@ -13,11 +13,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from casework.models import Assistance, Attachment, Category, Note, Region
-from casework.services import CaseData, SubjectData
-from tests.factories import make_user
+from casework.models import Assistance, Attachment, Note
+from tests.factories import make_case, make_user
 from workflows.models import HistoryEntry
-from workflows.services import case_report, case_transition
+from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +45,7 @@ ASSESSMENT = "Dikunjungi: lansia tinggal sendiri, butuh sembako."
 
 
 def report(reporter, region="63.71.04.1003"):
-    return case_report(
-        reporter=reporter,
-        data=CaseData(
-            category=Category.objects.get(code="LUT"),
-            region=Region.objects.get(code=region),
-            description="Lansia tinggal sendiri, tidak ada yang merawat.",
-            subject=SubjectData(name="Nenek Aminah", nik="6371045505480001"),
-        ),
-    )
+    return make_case(reporter, region=region)
 
 
 def move(case, actor, action, **data):
