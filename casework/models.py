@@ -361,7 +361,7 @@ class Case(FSMModelMixin, models.Model):
     def transfer(self, *, region: "Region") -> None:
         # The new Dinsos decides who handles it: the old assignee cannot even see it any more.
         self.region = region
-        self.regency_id = region.code[:5]
+        self.regency_id = region.regency_code
         self.assigned_to = None
 
 

@@ -87,7 +87,7 @@ def case_create(
             birth_date=subject.birth_date,
             phone=subject.phone,
         )
-        regency_code = data.region.code[:5]
+        regency_code = data.region.regency_code
         case = Case(
             reference=allocate_reference(regency_code=regency_code, at=now),
             category=data.category,
@@ -158,7 +158,7 @@ def _apply_case_changes(case: Case, changes: dict[str, Any]) -> None:
     if "region" in changes:
         region = changes["region"]
         _check_reportable_region(region)
-        if region.code[:5] != case.regency_id:
+        if region.regency_code != case.regency_id:
             raise ValidationFailed.for_field(
                 "region",
                 "region_outside_regency",

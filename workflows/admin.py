@@ -11,22 +11,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
+from casework.admin import ReadOnlyAdmin
 from casework.errors import DomainError
 from casework.models import Case, User
 from workflows.admin_forms import TRANSITION_FORMS
 from workflows.models import HistoryEntry, SlaPolicy
 from workflows.services import case_transition
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 class HistoryInline(admin.TabularInline):

@@ -32,11 +32,6 @@ def duty_officers(case: Case) -> list[User]:
     return officers or regency_supervisors(case.regency_id) or province_supervisors(case.regency_id)
 
 
-def handler_of(case: Case) -> list[User]:
-    """Whoever works the case now: its assignee, else the duty officers."""
-    return [case.assigned_to] if case.assigned_to_id else duty_officers(case)
-
-
 def may_be_assigned(user: User, case: Case) -> bool:
     """An active officer or supervisor of the Dinsos that owns the case (not the province's:
     provincial supervisors oversee, they do not carry cases)."""

@@ -212,7 +212,7 @@ def _transfer(case: Case, actor: User, data: dict) -> Step:
         raise ValidationFailed.for_field(
             "region", "unknown_region", _("Choose a region in Kalimantan Selatan.")
         )
-    if region.code[:5] == case.regency_id:
+    if region.regency_code == case.regency_id:
         raise ValidationFailed.for_field(
             "region",
             "same_regency",
