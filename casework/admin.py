@@ -11,18 +11,34 @@ from casework.models import AccessLog, Category, Region, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "full_name", "role", "region", "division", "is_active")
-    list_filter = ("role", "division", "is_active")
+    list_display = (
+        "username", "full_name", "role", "region", "division", "on_duty", "is_active"
+    )  # fmt: skip
+    # Routing data: who is on duty is changed here, in the list, or by the actions.
+    list_editable = ("on_duty",)
+    list_filter = ("role", "division", "on_duty", "is_active")
     search_fields = ("username", "full_name", "email")
     autocomplete_fields = ("region",)
+    actions = ("mark_on_duty", "mark_off_duty")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Casework"), {"fields": ("full_name", "role", "region", "division", "phone")}),
+        (
+            _("Casework"),
+            {"fields": ("full_name", "role", "region", "division", "phone", "on_duty")},
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Casework"), {"fields": ("full_name", "role", "region", "division")}),
     )
+
+    @admin.action(description=_("Mark on duty"))
+    def mark_on_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        queryset.update(on_duty=True)
+
+    @admin.action(description=_("Mark off duty"))
+    def mark_off_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        queryset.update(on_duty=False)
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):

@@ -126,6 +126,12 @@ class User(AbstractUser):
     phone = models.CharField(
         _("phone (E.164)"), max_length=16, blank=True, validators=[E164_INDONESIA]
     )
+    # Routing data (workflows.responsibility): only officers on duty are told of new cases and
+    # chosen by auto-assignment; the last auto-assignment breaks ties between equal workloads.
+    on_duty = models.BooleanField(
+        _("on duty"), default=True, help_text=_("Off duty: no new cases are routed to them.")
+    )
+    last_assigned_at = models.DateTimeField(_("last auto-assigned at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -262,6 +268,10 @@ class Case(FSMModelMixin, models.Model):
     # When the case entered its current state: the SLA clock of the current step starts here.
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    # Deadline escalation of the current step (workflows.escalation): the levels already sent
+    # (0 none, 1 warning, 2 breach, 3 provincial) and when the next one falls due.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalate_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     duplicate_of = models.ForeignKey(
@@ -283,6 +293,11 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created"),
             models.Index(
                 fields=["due_at"], name="case_open_due", condition=~Q(state=CaseState.CLOSED)
+            ),
+            models.Index(
+                fields=["escalate_at"],
+                name="case_escalate_at",
+                condition=Q(escalate_at__isnull=False),
             ),
         ]
 

@@ -64,6 +64,7 @@ def case_create(
     reporter: User,
     data: CaseData,
     due_at: datetime | None = None,
+    escalate_at: datetime | None = None,
     at: datetime | None = None,
 ) -> Case:
     """The rows of a new case in state `reported` (`workflows.services.case_report` files it).
@@ -105,6 +106,7 @@ def case_create(
             created_at=now,
             state_changed_at=now,
             due_at=due_at,
+            escalate_at=escalate_at,
         )
         case.save()
     return case

@@ -1,7 +1,10 @@
-"""The notification outbox: rows written in the same transaction as the event they announce.
+"""The notification outbox and what became of it.
 
-Delivery (channels, retries, dead letters) builds on these rows; a row knows its recipient, an
-event name and a case id/reference, nothing more: never personal data.
+An `OutboxMessage` is one event for one recipient, written in the same transaction as the event;
+it holds an event name, a case id/reference and a context of non-personal words (category,
+kecamatan), never personal data. Each channel the recipient gets it by is a `Delivery`, written
+in that same transaction: the unit the relay publishes, a worker sends, and idempotency is keyed
+on. Every send is a `DeliveryAttempt`. The in-app channel's result is an `InboxItem`.
 """
 
 import uuid
@@ -12,10 +15,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class OutboxStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DELIVERED = "delivered", _("Delivered")
-    DEAD = "dead", _("Dead letter")
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("WhatsApp/SMS gateway (webhook)")
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
+class Preference(models.Model):
+    """How a user wants to be told; without a row, the in-app inbox in Bahasa Indonesia."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN
+    )
+    email = models.BooleanField(_("by e-mail"), default=False)
+    webhook = models.BooleanField(_("by WhatsApp/SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
 
 
 class OutboxMessage(models.Model):
@@ -24,25 +55,116 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    case_id = models.UUIDField(_("case"))
-    case_reference = models.CharField(_("case reference"), max_length=20)
-    status = models.CharField(
-        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
-    )
-    created_at = models.DateTimeField(default=timezone.now)
+    case_id = models.UUIDField(_("case"), null=True, blank=True)
+    case_reference = models.CharField(_("case reference"), max_length=20, blank=True)
+    # The template's words: category names, kecamatan, counts. Never personal data.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # Set by senders that may run twice for one occasion (the daily digest): one row per key.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox")
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                name="outbox_pending",
-                condition=models.Q(status="pending"),
-            ),
-            models.Index(fields=["case_id"], name="outbox_case"),
-        ]
+        indexes = [models.Index(fields=["case_id"], name="outbox_case")]
 
     def __str__(self) -> str:
         return f"{self.event} to {self.recipient_id} ({self.case_reference})"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    DEAD = "dead", _("Dead letter")
+
+
+class Delivery(models.Model):
+    """One message by one channel. Its id is the idempotency key the channel is given."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Due for (another) attempt from then; a retry pushes it back by the backoff.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # When it was last handed to the broker; the relay sweep re-publishes what was never handed
+    # over (broker down) or handed over too long ago (a lost task).
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_pending",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["created_at"], name="delivery_dead", condition=models.Q(status="dead")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} by {self.channel} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    succeeded = models.BooleanField(_("succeeded"))
+    # What went wrong, in words that carry no personal data (a status code, an error class).
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class InboxItem(models.Model):
+    """A notification as the recipient reads it in the app: rendered in their language."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # One per message: a second delivery of the same message finds it and adds nothing.
+    message = models.OneToOneField(OutboxMessage, on_delete=models.CASCADE, related_name="inbox")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=32)
+    case_id = models.UUIDField(_("case"), null=True, blank=True)
+    case_reference = models.CharField(_("case reference"), max_length=20, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inbox item")
+        verbose_name_plural = _("inbox")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="inbox_recipient"),
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="inbox_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.recipient_id}"

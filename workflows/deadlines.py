@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from casework.models import CaseState
+from casework.models import Case, CaseState
 from workflows.models import DEFAULT_SLA, SlaPolicy
 
 STEP_OF_STATE = {
@@ -38,3 +38,40 @@ def step_period(*, state: str, urgency: str, category_id: str) -> timedelta | No
 def due_at(*, state: str, urgency: str, category_id: str, entered_at: datetime) -> datetime | None:
     period = step_period(state=state, urgency=urgency, category_id=category_id)
     return entered_at + period if period is not None else None
+
+
+# Escalation levels of a step (workflows.escalation): what has been sent so far.
+NONE, WARNED, BREACHED, ESCALATED = 0, 1, 2, 3
+WARNING_AT = 0.75  # of the period
+
+
+def escalation_time(level: int, *, entered_at: datetime, due: datetime | None) -> datetime | None:
+    """When the escalation after `level` falls due: the warning at 75% of the period, the breach
+    at the deadline, the provincial escalation one more period later; then none."""
+    if due is None or level >= ESCALATED:
+        return None
+    period = due - entered_at
+    return {
+        NONE: entered_at + period * WARNING_AT,
+        WARNED: due,
+        BREACHED: due + period,
+    }[level]
+
+
+def schedule(case: Case, *, new_step: bool) -> None:
+    """Set the case's deadline for its current step and its next escalation (fields only).
+
+    A new step (a new state, or a new Dinsos) starts with no escalation sent; re-timing the
+    same step (a new urgency or category) keeps what was sent and times what comes next.
+    """
+    case.due_at = due_at(
+        state=case.state,
+        urgency=case.urgency,
+        category_id=case.category_id,
+        entered_at=case.state_changed_at,
+    )
+    if new_step:
+        case.escalation_level = NONE
+    case.escalate_at = escalation_time(
+        case.escalation_level, entered_at=case.state_changed_at, due=case.due_at
+    )

@@ -16,6 +16,16 @@ class VerifyInput(StrictSerializer):
     assignee = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("An officer of this Dinsos; default: you.")
     )
+    auto_assign = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Assign the on-duty officer of the division with the fewest open cases (default: "
+            "the deployment's AUTO_ASSIGN_ON_VERIFY when no assignee is named). Nobody on "
+            "duty: you."
+        ),
+    )
 
 
 class ReasonInput(StrictSerializer):

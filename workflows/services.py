@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,9 @@ from casework import services as casework_services
 from casework.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from casework.models import Assistance, Case, CaseState, Outcome, User
 from casework.selectors import case_get_for_user, case_lock_for_user, reportable_region
-from notifications.services import notify
 from workflows import deadlines, responsibility
 from workflows.models import HistoryEntry
+from workflows.notices import tell
 
 
 @dataclass
@@ -50,10 +51,13 @@ def case_report(*, reporter: User, data: casework_services.CaseData) -> Case:
         category_id=data.category.code,
         entered_at=now,
     )
+    escalate_at = deadlines.escalation_time(deadlines.NONE, entered_at=now, due=due)
     with transaction.atomic():
-        case = casework_services.case_create(reporter=reporter, data=data, due_at=due, at=now)
+        case = casework_services.case_create(
+            reporter=reporter, data=data, due_at=due, escalate_at=escalate_at, at=now
+        )
         record_history(case, action="report", from_state="", actor=reporter, at=now)
-        _notify(case, "case_reported", responsibility.duty_officers(case), actor=reporter)
+        tell(case, "case_reported", responsibility.duty_officers(case), actor=reporter)
     return case
 
 
@@ -69,8 +73,8 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     with transaction.atomic():
         case = casework_services.case_update(case_id=case_id, actor=actor, changes=changes)
         if {"urgency", "category"} & set(changes):
-            case.due_at = _due(case, case.state_changed_at)
-            case.save(update_fields=["due_at"])
+            deadlines.schedule(case, new_step=False)
+            case.save(update_fields=["due_at", "escalate_at"])
         record_history(case, action="edit", from_state=case.state, actor=actor,
                 payload={"fields": sorted(changes)})  # fmt: skip
     return case
@@ -94,15 +98,16 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
         step = prepare(case, actor, data)
         from_state, now = case.state, timezone.now()
         method(**step.kwargs)
-        if case.state != from_state or action == "transfer":
+        new_step = case.state != from_state or action == "transfer"
+        if new_step:
             case.state_changed_at = now
-        case.due_at = _due(case, case.state_changed_at)
+        deadlines.schedule(case, new_step=new_step)
         case.save()
         step.after(case)
         record_history(case, action=action, from_state=from_state, actor=actor, at=now,
                 reason=step.reason, payload=step.payload)  # fmt: skip
         for event, recipients in step.notices(case):
-            _notify(case, event, recipients, actor=actor)
+            tell(case, event, recipients, actor=actor)
     return case
 
 
@@ -110,11 +115,23 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
 
 
 def _verify(case: Case, actor: User, data: dict) -> Step:
-    assignee = _assignee(case, data.get("assignee"), default=actor)
+    auto = data.get("auto_assign")
+    if auto is None:
+        auto = settings.AUTO_ASSIGN_ON_VERIFY and data.get("assignee") is None
+    if auto and data.get("assignee") is not None:
+        raise ValidationFailed.for_field(
+            "auto_assign", "conflict", _("Name an assignee or ask for auto-assignment, not both.")
+        )
+    # Nobody on duty: the verifier keeps it, as when no assignee is named.
+    chosen = responsibility.auto_assignee(case) if auto else None
+    assignee = chosen or _assignee(case, data.get("assignee"), default=actor)
+    payload: dict[str, Any] = {"assignee": assignee.pk}
+    if auto:
+        payload["auto_assigned"] = chosen is not None
     return Step(
         kwargs={"assignee": assignee},
         reason=data["note"],
-        payload={"assignee": assignee.pk},
+        payload=payload,
         notices=lambda c: [
             ("case_verified", [c.reported_by]),
             ("case_assigned", [assignee]),
@@ -322,21 +339,12 @@ def assistance_build(case: Case, actor: User, data: dict) -> Assistance:
     )
 
 
-def _due(case: Case, entered_at: datetime) -> datetime | None:
-    return deadlines.due_at(
-        state=case.state,
-        urgency=case.urgency,
-        category_id=case.category_id,
-        entered_at=entered_at,
-    )
-
-
 def record_history(
     case: Case,
     *,
     action: str,
     from_state: str,
-    actor: User,
+    actor: User | None,
     at: datetime | None = None,
     reason: str = "",
     payload: dict | None = None,
@@ -351,10 +359,3 @@ def record_history(
         reason=reason,
         payload=payload or {},
     )
-
-
-def _notify(case: Case, event: str, recipients: list[User | None], *, actor: User) -> None:
-    """Tell everyone concerned except whoever caused the event."""
-    targets = [u for u in recipients if u is not None and u.pk != actor.pk]
-    if targets:
-        notify(event=event, recipients=targets, case_id=case.pk, case_reference=case.reference)

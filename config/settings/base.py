@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -152,7 +153,9 @@ SPECTACULAR_SETTINGS = {
 # Celery: settings from engineering/STACK.md that keep work from being lost.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without Redis, tasks run in the process that queues them (after the commit).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -170,12 +173,55 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 # Longer than any task plus its longest retry delay, so an unacked task is not redelivered early.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# A publish to a broker that is away gives up within about a second (the relay sweep retries
+# later) rather than holding up the request that committed the event.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# The sweeps run often; a sweep that waited behind a backlog is dropped, the next one comes.
+NOTIFY_SWEEP_SECONDS = env.float("NOTIFY_SWEEP_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {
         "task": "casework.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    "relay-outbox": {
+        "task": "notifications.relay_outbox",
+        "schedule": timedelta(seconds=NOTIFY_SWEEP_SECONDS),
+        "options": {"expires": NOTIFY_SWEEP_SECONDS * 2},
+    },
+    "escalate-deadlines": {
+        "task": "workflows.escalate_deadlines",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
+    # 07:00 WITA: CELERY_TIMEZONE is Asia/Makassar.
+    "daily-digest": {
+        "task": "workflows.send_daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
+
+# Notifications (notifications/); their links start with PUBLIC_BASE_URL.
+NOTIFY_SWEEP_BATCH = env.int("NOTIFY_SWEEP_BATCH", default=500)
+# A delivery handed to the broker this long ago and still pending is handed over again.
+NOTIFY_REPUBLISH_AFTER = env.int("NOTIFY_REPUBLISH_AFTER", default=300)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+NOTIFY_RETRY_BASE_DELAY = env.float("NOTIFY_RETRY_BASE_DELAY", default=30.0)
+NOTIFY_RETRY_MAX_DELAY = env.float("NOTIFY_RETRY_MAX_DELAY", default=1800.0)
+# The WhatsApp Business / SMS gateway: empty URL means no such channel.
+NOTIFY_WEBHOOK_URL = env("NOTIFY_WEBHOOK_URL", default="")
+NOTIFY_WEBHOOK_SECRET = env("NOTIFY_WEBHOOK_SECRET", default="")
+NOTIFY_WEBHOOK_TIMEOUT = env.float("NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+NOTIFY_EMAIL_DOMAIN = env("NOTIFY_EMAIL_DOMAIN", default="ppks.localhost")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PPKS Kalsel <noreply@ppks.localhost>")
+# Verification picks the assignee itself (the on-duty officer with the fewest open cases) when
+# the verifier names none; the body's `auto_assign` decides per request.
+AUTO_ASSIGN_ON_VERIFY = env.bool("AUTO_ASSIGN_ON_VERIFY", default=False)
 
 # How long a create's Idempotency-Key is remembered (a phone retrying after a day is a new report).
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))

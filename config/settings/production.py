@@ -34,5 +34,16 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A gateway that cannot tell our POSTs from anyone's would send whatever it is given.
+if NOTIFY_WEBHOOK_URL and len(NOTIFY_WEBHOOK_SECRET) < 32:  # noqa: F405
+    raise ImproperlyConfigured(
+        "NOTIFY_WEBHOOK_SECRET must be at least 32 characters when NOTIFY_WEBHOOK_URL is set."
+    )
 # No documented default here: demo accounts in production need a password of the operator's.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

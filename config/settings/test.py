@@ -13,3 +13,6 @@ STORAGES = {
 
 # Many tests log in from the same address; the throttle itself is tested with its own rate.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10000/minute"}}  # noqa: F405
+
+# Tasks run in the test's own process unless a test starts a real worker (tests/notifications).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405

@@ -1,0 +1,37 @@
+"""Reads of the notifications app."""
+
+from django.db.models import QuerySet
+
+from casework.models import User
+from notifications.channels import BACKENDS
+from notifications.models import Channel, InboxItem, Language, Preference
+
+
+def channels_for(users: list[User]) -> dict[int, list[str]]:
+    """The channels each user is told by: the inbox always, plus those they chose and can use."""
+    preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+    result: dict[int, list[str]] = {}
+    for user in users:
+        preference = preferences.get(user.pk)
+        chosen = [Channel.INBOX]
+        if preference is not None:
+            chosen += [c for c in (Channel.EMAIL, Channel.WEBHOOK) if getattr(preference, c)]
+        result[user.pk] = [str(c) for c in chosen if BACKENDS[c].available_for(user)]
+    return result
+
+
+def language_of(user_id: int) -> str:
+    preference = Preference.objects.filter(user_id=user_id).values_list("language", flat=True)
+    return preference.first() or Language.INDONESIAN
+
+
+def preference_for(user: User) -> Preference:
+    """The user's preference, unsaved defaults if they never chose."""
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
+def inbox_for(user: User, *, unread: bool | None = None) -> QuerySet[InboxItem]:
+    items = InboxItem.objects.filter(recipient=user)
+    if unread is not None:
+        items = items.filter(read_at__isnull=unread)
+    return items
