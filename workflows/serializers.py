@@ -21,9 +21,8 @@ class VerifyInput(StrictSerializer):
         allow_null=True,
         default=None,
         help_text=_(
-            "Assign the on-duty officer of the division with the fewest open cases (default: "
-            "the deployment's AUTO_ASSIGN_ON_VERIFY when no assignee is named). Nobody on "
-            "duty: you."
+            "Assign the on-duty officer with the fewest open cases (default: the "
+            "AUTO_ASSIGN_ON_VERIFY setting); nobody on duty: you."
         ),
     )
 
