@@ -6,11 +6,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import selectors
+from casework import selectors, services
 from casework.filters import RegionFilter
 from casework.pagination import RegionPagination
 from casework.serializers import (
     CategoryOutput,
+    MeInput,
     MeOutput,
     RegionOutput,
 )
@@ -20,6 +21,13 @@ class MeApi(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
         return Response(MeOutput(request.user).data)
+
+    @extend_schema(request=MeInput, responses=MeOutput)
+    def patch(self, request: Request) -> Response:
+        body = MeInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.user_duty_set(user=request.user, on_duty=body.validated_data["on_duty"])
+        return Response(MeOutput(user).data)
 
 
 class RegionListApi(ListAPIView):

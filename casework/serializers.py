@@ -352,6 +352,13 @@ class MeOutput(serializers.Serializer):
     role = serializers.CharField()
     region = RegionRef(allow_null=True)
     division = serializers.CharField()
+    on_duty = serializers.BooleanField()
+
+
+class MeInput(StrictSerializer):
+    on_duty = serializers.BooleanField(
+        help_text=_("Officers: off duty, no new cases are routed to you (no auto-assignment).")
+    )
 
 
 class RegionOutput(serializers.Serializer):

@@ -221,3 +221,17 @@ def idempotency_purge(*, older_than: datetime) -> int:
     """Forget stored responses older than `older_than`; returns how many were removed."""
     deleted, _details = IdempotencyRecord.objects.filter(created_at__lt=older_than).delete()
     return deleted
+
+
+def user_duty_set(*, user: User, on_duty: bool) -> User:
+    """An officer goes on or off duty: routing (`workflows.responsibility`) reads it.
+
+    Only officers carry duty; anyone else asking is refused (supervisors are always told).
+    """
+    if user.role != Role.OFFICER:
+        raise ValidationFailed.for_field(
+            "on_duty", "not_an_officer", _("Only officers go on and off duty.")
+        )
+    User.objects.filter(pk=user.pk).update(on_duty=on_duty)
+    user.on_duty = on_duty
+    return user

@@ -49,7 +49,8 @@ def notify(
         )
         for user in unique.values()
     ]
-    with transaction.atomic():
+    # Part of the caller's transaction (no savepoint of its own); a transaction if there is none.
+    with transaction.atomic(savepoint=False):
         if dedupe_key:
             OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
             written = set(

@@ -22,6 +22,7 @@ def test_token_pair_for_good_credentials_and_it_works(api, bob):
         "role": "officer",
         "region": {"code": "63.71", "name": "Kota Banjarmasin"},
         "division": "rehsos",
+        "on_duty": True,
     }
 
 
