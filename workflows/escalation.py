@@ -84,10 +84,13 @@ def _escalate(case: Case, now: datetime) -> int:
 
 
 def _recipients(case: Case, level: int) -> list:
+    """Warning: whoever handles the case. Breach: them and the kabupaten/kota's supervisors (the
+    province's when it has none, as for every routing: a breach nobody oversees would go
+    unseen for a whole period). Provincial escalation: the province's supervisors."""
     if level == WARNED:
         return responsibility.handlers(case)
     if level == BREACHED:
-        return responsibility.handlers(case) + responsibility.regency_supervisors(case.regency_id)
+        return responsibility.handlers(case) + responsibility.supervisors(case.regency_id)
     return responsibility.province_supervisors(case.regency_id)
 
 

@@ -45,8 +45,17 @@ def duty_officers(case: Case) -> list[User]:
 
 
 def handlers(case: Case) -> list[User]:
-    """Who carries the case now: its assignee, else the duty officers."""
-    return [case.assigned_to] if case.assigned_to_id else duty_officers(case)
+    """Who carries the case now: its assignee, else the duty officers.
+
+    An assignee who can no longer act on it (deactivated, or moved to another office) would
+    never read a deadline warning: the duty officers get it instead.
+    """
+    from casework.access import handles
+
+    assignee = case.assigned_to if case.assigned_to_id else None
+    if assignee is not None and assignee.is_active and handles(assignee, case):
+        return [assignee]
+    return duty_officers(case)
 
 
 def auto_assignee(case: Case) -> User | None:
