@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +125,9 @@ def preference_update(*, user: User, changes: dict[str, Any]) -> Preference:
     errors = []
     if changes.get("email") and not user.email:
         errors.append(("email", _("Your account has no e-mail address.")))
-    if changes.get("webhook") and not user.phone:
+    if changes.get("webhook") and not settings.NOTIFY_WEBHOOK_URL:
+        errors.append(("webhook", _("WhatsApp/SMS notifications are not set up on this server.")))
+    elif changes.get("webhook") and not user.phone:
         errors.append(("webhook", _("Your account has no phone number.")))
     if errors:
         raise ValidationFailed(

@@ -39,9 +39,14 @@ def _division_officers(case: Case) -> QuerySet[User]:
     )
 
 
-def duty_officers(case: Case) -> list[User]:
-    """The officers to tell about a new (or newly arrived) case, with the fallbacks above."""
-    return list(_division_officers(case)) or supervisors(case.regency_id)
+def duty_officers(case: Case, *, besides: User | None = None) -> list[User]:
+    """The officers to tell about a new (or newly arrived) case, with the fallbacks above.
+
+    `besides`: whoever caused the event. When they are the only officer on duty, nobody else
+    would hear of it, so the supervisors are told instead.
+    """
+    officers = [u for u in _division_officers(case) if besides is None or u.pk != besides.pk]
+    return officers or supervisors(case.regency_id)
 
 
 def handlers(case: Case) -> list[User]:

@@ -106,3 +106,10 @@ class HistoryOutput(serializers.Serializer):
     actor = ActorRef(allow_null=True)
     at = serializers.DateTimeField()
     reason = serializers.CharField()
+    payload = serializers.JSONField(
+        help_text=_(
+            "The action's non-personal details: e.g. `assignee` and `auto_assigned` (verify, "
+            "assign), `outcome`, `from_region`/`to_region` (transfer), `fields` (edit), "
+            "`step` and `due_at` (sla_warning, sla_breached, sla_escalated)."
+        )
+    )

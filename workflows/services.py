@@ -57,7 +57,12 @@ def case_report(*, reporter: User, data: casework_services.CaseData) -> Case:
             reporter=reporter, data=data, due_at=due, escalate_at=escalate_at, at=now
         )
         record_history(case, action="report", from_state="", actor=reporter, at=now)
-        tell(case, "case_reported", responsibility.duty_officers(case), actor=reporter)
+        tell(
+            case,
+            "case_reported",
+            responsibility.duty_officers(case, besides=reporter),
+            actor=reporter,
+        )
     return case
 
 
@@ -159,7 +164,7 @@ def _resubmit(case: Case, actor: User, data: dict) -> Step:
     return Step(
         reason=data.get("note") or "",
         payload={"fields": sorted(changes)},
-        notices=lambda c: [("case_resubmitted", responsibility.duty_officers(c))],
+        notices=lambda c: [("case_resubmitted", responsibility.duty_officers(c, besides=actor))],
     )
 
 
@@ -239,7 +244,7 @@ def _transfer(case: Case, actor: User, data: dict) -> Step:
         kwargs={"region": region},
         reason=data["reason"],
         payload={"from_region": case.region_id, "to_region": region.code},
-        notices=lambda c: [("case_transferred", responsibility.duty_officers(c))],
+        notices=lambda c: [("case_transferred", responsibility.duty_officers(c, besides=actor))],
     )
 
 

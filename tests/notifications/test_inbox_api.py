@@ -233,8 +233,9 @@ def test_preferences_default_to_the_inbox_in_indonesian(bob, as_user):
 
 
 def test_patching_preferences_changes_them_and_the_language_of_new_items(
-    bob, case, deliver, as_user
+    bob, case, deliver, as_user, settings
 ):
+    settings.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/gateway"
     api = as_user(bob)
     response = api.patch(PREFERENCES, {"language": "en"}, format="json")
 
@@ -264,8 +265,11 @@ def test_patching_preferences_changes_them_and_the_language_of_new_items(
         ({"sms": True, "language": "jv"}, ["language", "sms"]),
     ],
 )
-def test_bad_preferences_are_a_400_naming_the_field_and_change_nothing(bob, as_user, body, fields):
+def test_bad_preferences_are_a_400_naming_the_field_and_change_nothing(
+    bob, as_user, settings, body, fields
+):
     """Bob's account has no e-mail address and no phone."""
+    settings.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/gateway"
     User.objects.filter(pk=bob.pk).update(email="", phone="")
     bob.refresh_from_db()
 
@@ -287,3 +291,16 @@ def test_an_officer_with_an_address_may_turn_email_on_one_without_may_not(as_use
     assert error_fields(refused) == ["email"]
     assert Preference.objects.get(user=with_address).email is True
     assert not Preference.objects.filter(user=without).exists()
+
+
+def test_whatsapp_cannot_be_chosen_where_no_gateway_is_set_up(bob, as_user, settings):
+    settings.NOTIFY_WEBHOOK_URL = ""
+    User.objects.filter(pk=bob.pk).update(phone="+6281234500001")
+
+    response = as_user(bob).patch(
+        PREFERENCES, {"webhook": True}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert error_fields(response) == ["webhook"]
+    assert "not set up" in response.json()["errors"][0]["message"]
+    assert not Preference.objects.exists()

@@ -122,6 +122,24 @@ def test_an_officer_who_reports_is_not_told_of_their_own_report(office):
     assert told(case) == ["duty_rehsos", "kec_rehsos"]
 
 
+def test_the_only_officer_on_duty_who_reports_has_the_supervisors_told_instead(bob, carol):
+    """Otherwise nobody would hear of the case until its deadline passed."""
+    case = report(bob)
+
+    assert told(case) == ["carol"]
+
+
+def test_the_only_officer_on_duty_who_resubmits_has_the_supervisors_told(bob, carol):
+    from workflows.services import case_transition
+
+    case = report(bob)
+    case_transition(case_id=str(case.pk), actor=carol, action="return",
+                    data={"reason": "Lengkapi alamat"})  # fmt: skip
+    case_transition(case_id=str(case.pk), actor=bob, action="resubmit", data={})
+
+    assert told(case, "case_resubmitted") == ["carol"]
+
+
 def test_another_regency_routes_to_its_own_officers(office, vera):
     case = report(vera, region="63.10.01")
 

@@ -251,6 +251,7 @@ def assert_last_in_history_api(user: User, case: Case, history: dict, actor: Use
         "actor": {"id": actor.pk, "username": actor.username},
         "at": iso(history["at"]),
         "reason": history["reason"],
+        "payload": history["payload"],
     }
 
 
