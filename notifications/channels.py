@@ -1,7 +1,8 @@
 """The channels a notification goes out by, each a small backend behind one interface.
 
 `send(delivery, rendered)` delivers or raises: `TransientError` (try again later: a timeout, a
-5xx, a refused connection) or `PermanentError` (never going to work: a 4xx). A send is called
+5xx, a refused connection, an answer that is not HTTP) or `PermanentError` (never going to work:
+a 4xx, or a redirect, which is not followed). A send is called
 inside the transaction that marks the delivery done, under that delivery's row lock, so the inbox
 channel's row commits with it exactly once; the external channels are given the delivery id as
 their idempotency key, so a send repeated after a crash is recognised by the receiver.
@@ -10,6 +11,7 @@ Error texts carry no personal data: a status code or an exception class, never a
 
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -118,16 +120,28 @@ class WebhookBackend:
             },
         )
         try:
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT
-            ):
+            with _opener.open(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT):
                 return
-        except urllib.error.HTTPError as error:
+        except urllib.error.HTTPError as error:  # a 3xx too: redirects are not followed
             if error.code in (408, 425, 429) or error.code >= 500:
                 raise TransientError(f"HTTP {error.code}") from None
             raise PermanentError(f"HTTP {error.code}") from None
-        except (urllib.error.URLError, OSError) as error:  # refused, timed out, reset
+        # Refused, timed out, reset (OSError), or an answer that is not HTTP (HTTPException,
+        # e.g. BadStatusLine): an attempt that failed, not an error of the task.
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             raise TransientError(type(error).__name__) from None
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a 301/302/303 with a GET without the body, and that GET's 200 would
+    count as delivered. Unfollowed, the redirect is an HTTPError: a dead letter that shows the
+    operator the gateway URL is wrong."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def sign(timestamp: str, body: bytes) -> str:

@@ -41,12 +41,21 @@ def attempt(delivery_id: uuid.UUID | str) -> float | None:
         if delivery is None or delivery.next_attempt_at > now + EARLY_TOLERANCE:
             return None
         message = delivery.message
-        rendered = render(message, language_of(message.recipient_id))
         delivery.attempts += 1
         try:
-            BACKENDS[delivery.channel].send(delivery, rendered)
+            # A savepoint: an error undoes only what the send wrote, and the failed attempt
+            # can still be recorded in this transaction.
+            with transaction.atomic():
+                rendered = render(message, language_of(message.recipient_id))
+                BACKENDS[delivery.channel].send(delivery, rendered)
         except (TransientError, PermanentError) as error:
             return _failed(delivery, error, now)
+        except Exception as error:
+            # A bug or a bad setting (a webhook URL without a scheme). Counted as a failed
+            # attempt, it ends as a dead letter the admin sees; raised, the task would fail
+            # with nothing recorded and the sweep would republish it every few minutes, forever.
+            logger.exception("delivery %s by %s failed unexpectedly", delivery.pk, delivery.channel)
+            return _failed(delivery, TransientError(type(error).__name__), now)
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = timezone.now()
         delivery.last_error = ""
