@@ -59,3 +59,21 @@ def test_production_refuses_to_start_without_a_real_setting(name, value, complai
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert complaint in result.stderr
+
+
+def test_production_refuses_a_gateway_without_a_strong_secret():
+    result = manage("check", NOTIFY_WEBHOOK_URL="https://gateway.example/send",
+                    NOTIFY_WEBHOOK_SECRET="short")  # fmt: skip
+
+    assert result.returncode != 0
+    assert "NOTIFY_WEBHOOK_SECRET" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_session_idle_in_a_transaction_is_ended_so_a_vanished_worker_frees_its_locks():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "1min"

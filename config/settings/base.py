@@ -77,6 +77,14 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a restarted database is not a failed request
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A notification worker holds a delivery's row lock while it sends; if its machine vanishes
+    # without closing the connection, the server ends the session (and frees the lock) after
+    # this long idle in a transaction. Above the webhook timeout, below the task time limit.
+    idle = env("DB_IDLE_IN_TRANSACTION_TIMEOUT", default="60s")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c idle_in_transaction_session_timeout={idle}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait for the lock instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
