@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from casework.admin import ReadOnlyAdmin
+from casework.admin import ReadOnlyAdmin, ReadOnlyInline
 from notifications import services
 from notifications.models import (
     Delivery,
@@ -13,16 +13,10 @@ from notifications.models import (
 )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
     fields = ("channel", "status", "attempts", "next_attempt_at", "delivered_at", "last_error")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(OutboxMessage)
@@ -34,15 +28,9 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     inlines = (DeliveryInline,)
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
     fields = ("at", "succeeded", "error")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Delivery)

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from casework.admin import ReadOnlyAdmin
+from casework.admin import ReadOnlyAdmin, ReadOnlyInline
 from casework.errors import DomainError
 from casework.models import Case, User
 from workflows.admin_forms import TRANSITION_FORMS
@@ -19,15 +19,9 @@ from workflows.models import HistoryEntry, SlaPolicy
 from workflows.services import case_transition
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyInline):
     model = HistoryEntry
     fields = ("at", "action", "from_state", "to_state", "actor", "reason")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Case)
