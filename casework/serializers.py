@@ -332,15 +332,21 @@ def _user_ref(user: User | None) -> dict | None:
     return {"id": user.pk, "username": user.username, "full_name": user.full_name}
 
 
+def birth_date_shown(value: date | None, *, full: bool) -> str | None:
+    """The birth date in full, or its year only (`1948-**-**`): with day and month, a masked
+    NIK could be rebuilt from sex, place and birth date."""
+    if value is None:
+        return None
+    return value.isoformat() if full else f"{value.year:04d}-**-**"
+
+
 def _subject(case: Case, *, full: bool) -> dict:
     subject = case.subject
-    birth_date = subject.birth_date.isoformat() if subject.birth_date else None
     return {
         "name": subject.name,
         "nik": subject.nik if full else mask_nik(subject.nik),
         "sex": subject.sex,
-        # With day and month, a masked NIK could be rebuilt from sex, place and birth date.
-        "birth_date": birth_date if full or not birth_date else f"{birth_date[:4]}-**-**",
+        "birth_date": birth_date_shown(subject.birth_date, full=full),
         "phone": subject.phone if full else mask_phone(subject.phone),
     }
 

@@ -3,6 +3,8 @@
 Thin: parse, call a selector or a `workflows.services` function, serialize.
 """
 
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -16,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import access, idempotency, selectors
+from casework import access, export, idempotency, selectors
 from casework import services as casework_services
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
@@ -109,6 +111,45 @@ class CaseListCreateApi(GenericAPIView):
     def _render(self, request: Request, case_id: str) -> dict:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
         return CaseOutput(case, context={"request": request}).data
+
+
+class MayExportCases(IsAuthenticated):
+    message = _("Only officers and supervisors can export cases.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return super().has_permission(request, view) and access.logs_full_reads(request.user)
+
+
+class CaseExportApi(GenericAPIView):
+    """The cases you may see, with the list's filters, as CSV (UTF-8), newest first.
+
+    Streamed row by row: any size, in constant memory. Columns: reference, created_at,
+    observed_at, state, state_changed_at, category (code), urgency, regency_code, regency,
+    district (kecamatan), village (desa/kelurahan), assigned_to (username), due_at, overdue
+    (yes/no), outcome, referred_to, subject_name, subject_sex, subject_birth_date, subject_nik,
+    subject_phone; personal fields masked as in the API. Times are ISO 8601 in WITA. Each
+    exported case is written to the access log (kind `export`).
+    """
+
+    permission_classes = [MayExportCases]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.cases_visible_to(self.request.user)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request) -> StreamingHttpResponse:
+        cases = self.filter_queryset(self.get_queryset())
+        casework_services.personal_data_export_record(user=request.user, cases=cases)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return StreamingHttpResponse(
+            export.csv_lines(request.user, cases),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="kasus-ppks-{stamp}.csv"'},
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
