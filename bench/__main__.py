@@ -1,4 +1,5 @@
-"""`python -m bench`: set up PostgreSQL, seed, serve with gunicorn, measure, report.
+"""`python -m bench`: set up PostgreSQL, seed, serve with gunicorn, measure, report; then the
+notification pipeline with a Celery worker on Redis.
 
 Exit status 0 when every measurement ran cleanly, whatever the figures; 1 when the bench itself
 broke (server did not start, requests failed); 2 for bad arguments.
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import load, rawsql, report, transitions
+from bench import load, notifications, rawsql, report, transitions
+from bench.machine import wait_for_quiet
 from bench.seed import SeedResult, seed_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,14 +77,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--docs",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="rewrite docs/benchmarks.md (default: yes, except with --quick)",
+        help="rewrite docs/benchmarks.md (default: yes, except with --quick or --only)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["api", "notifications"],
+        help="measure only the API (intake, lists, transitions) or only the notifications",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=notifications.DEFAULT_REDIS_URL,
+        help="the notifications' broker; only the bench's own queue keys are written and deleted",
     )
     args = parser.parse_args(argv)
     quick = args.quick
     args.cases = args.cases if args.cases is not None else (2_000 if quick else 100_000)
     args.duration = args.duration if args.duration is not None else (3.0 if quick else 15.0)
     args.list_requests = args.list_requests or (30 if quick else 200)
-    args.docs = (not quick) if args.docs is None else args.docs
+    args.docs = (not quick and not args.only) if args.docs is None else args.docs
+    if args.docs and args.only:
+        parser.error("--only measures part of the document: it cannot rewrite it (--no-docs)")
     database = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
     if not database or database in FORBIDDEN_DATABASES:
         parser.error(f"refusing database {database!r}: use a database of the bench's own")
@@ -126,7 +140,9 @@ def prepare_django(url: str, password: str) -> None:
     django.setup()
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", "--password", password, verbosity=0)
+    # One argument: a password may begin with "-" (token_urlsafe), which argparse would take
+    # for an option.
+    call_command("seed_demo", f"--password={password}", verbosity=0)
 
 
 def free_port(wanted: int | None = None) -> int:
@@ -147,7 +163,7 @@ def free_port(wanted: int | None = None) -> int:
 class Server:
     """gunicorn with the production WSGI app and the bench settings; always stopped on exit."""
 
-    def __init__(self, port: int, url: str, log_path: Path) -> None:
+    def __init__(self, port: int, url: str, log_path: Path, redis_url: str, queue: str) -> None:
         self.port = port
         self.log_path = log_path
         self.command = [
@@ -167,7 +183,16 @@ class Server:
             "--log-level",
             "warning",
         ]
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": url}
+        # As in production: the requests publish their notification tasks to Redis after the
+        # commit. No worker consumes this queue; its keys are deleted afterwards.
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_QUEUE": queue,
+        }
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
@@ -406,58 +431,19 @@ def code_version() -> str:
     return f"commit {head} with uncommitted changes to {', '.join(changed)}"
 
 
-def _cpu_times() -> tuple[int, int]:
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+@dataclass
+class ApiResult:
+    sections: list[report.Section]
+    runs: list[load.Run]
+    quiet: list[str]  # before the creates, the lists, the transitions
+    command: list[str]  # the server's
 
 
-def wait_for_quiet(limit: float = 90.0, threshold: float = 0.15) -> str:
-    """Wait (at most `limit` s) for a second in which the CPUs are below `threshold` busy.
-
-    The machine may be shared (tests running beside the bench); measuring during someone
-    else's burst would say more about them than about the API. Returns what was seen.
-    """
-    started = time.monotonic()
-    busy = 1.0
-    try:
-        while time.monotonic() - started < limit:
-            idle0, total0 = _cpu_times()
-            time.sleep(1.0)
-            idle1, total1 = _cpu_times()
-            busy = 1 - (idle1 - idle0) / max(1, total1 - total0)
-            if busy < threshold:
-                break
-    except (OSError, ValueError, IndexError):
-        return "unknown"
-    waited = time.monotonic() - started
-    state = "quiet" if busy < threshold else "BUSY"
-    return f"{state} ({busy:.0%} CPU busy after {waited:.0f} s)"
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` blocks still run
-    RESULTS_DIR.mkdir(exist_ok=True)
-    url = args.database_url
-    started = datetime.now().astimezone()
-    load_before = _loadavg()
-    version = code_version()
-
-    print(f"database {url}: migrate, reference data, demo accounts", flush=True)
-    ensure_database(url, fresh=args.fresh)
-    password = secrets.token_urlsafe(18)
-    prepare_django(url, password)
-    print(f"seeding up to {args.cases} cases", flush=True)
-    seeded: SeedResult = seed_cases(url, target=args.cases)
-    total = seeded.before + seeded.added
-    print(
-        f"  {seeded.added} added (and {seeded.history_added} history rows) in "
-        f"{seeded.seconds:.1f} s; {total} cases",
-        flush=True,
-    )
-
+def measure_api(args: argparse.Namespace, url: str, password: str, started: datetime) -> ApiResult:
+    """Intake, lists and transitions against gunicorn; the server is stopped on return."""
     port = free_port(args.port)
-    server = Server(port, url, RESULTS_DIR / "gunicorn.log")
+    queue = f"bench-api-{secrets.token_hex(4)}"
+    server = Server(port, url, RESULTS_DIR / "gunicorn.log", args.redis_url, queue)
     print(f"gunicorn: {shlex.join(server.command)}", flush=True)
     quiet: list[str] = []
     with server:
@@ -491,6 +477,10 @@ def main(argv: list[str] | None = None) -> int:
             run_started=started,
         )
         quiet.append(flow.quiet)
+    try:
+        notifications._delete_keys(args.redis_url, queue)
+    except Exception as exc:  # the figures stand; say what was left behind
+        print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
     from django.db import connections
 
     connections.close_all()
@@ -508,8 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                 "`tests/factories.case_payload` with a new subject name per request. The minimal "
                 "view (`bench/minimal.py`) writes the same rows in one transaction (subject, "
                 "reference counter upsert, case, `report` history row, `case_reported` outbox "
-                "rows) with no authentication, validation, SLA or recipient lookups, or "
-                "serialization."
+                "rows) with no authentication, validation, SLA or recipient lookups, delivery "
+                "rows, task publishing, or serialization."
             ),
             runs=creates,
             show_rate=True,
@@ -562,44 +552,103 @@ def main(argv: list[str] | None = None) -> int:
             notes=flow.notes,
         ),
     ]
+    return ApiResult(
+        sections=sections,
+        runs=creates + list_runs + flow.runs,
+        quiet=quiet,
+        command=server.command,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` blocks still run
+    RESULTS_DIR.mkdir(exist_ok=True)
+    url = args.database_url
+    started = datetime.now().astimezone()
+    load_before = _loadavg()
+    version = code_version()
+    # Before the long part: a missing Redis is known at once (the API server publishes to it).
+    notifications.check_redis(args.redis_url)
+
+    print(f"database {url}: migrate, reference data, demo accounts", flush=True)
+    ensure_database(url, fresh=args.fresh)
+    password = secrets.token_urlsafe(18)
+    prepare_django(url, password)
+    print(f"seeding up to {args.cases} cases", flush=True)
+    seeded: SeedResult = seed_cases(url, target=args.cases)
+    total = seeded.before + seeded.added
+    print(
+        f"  {seeded.added} added (and {seeded.history_added} history rows) in "
+        f"{seeded.seconds:.1f} s; {total} cases",
+        flush=True,
+    )
+
+    sections: list[report.Section] = []
+    all_runs: list[load.Run] = []
+    commands: list[str] = []
+    quiet: list[str] = []
     given = sys.argv[1:] if argv is None else argv
-    command = "make bench" + (f' BENCH_ARGS="{shlex.join(given)}"' if given else "")
+    commands.append("make bench" + (f' BENCH_ARGS="{shlex.join(given)}"' if given else ""))
+    if args.only != "notifications":
+        api = measure_api(args, url, password, started)
+        sections += api.sections
+        all_runs += api.runs
+        commands.append(f"# server started by the bench:\n{shlex.join(api.command)}")
+        quiet.append(
+            f"other work on the machine just before the creates: {api.quiet[0]}, before the "
+            f"lists: {api.quiet[1]}, before the transitions: {api.quiet[2]}"
+        )
+    notified = None
+    if args.only != "api":
+        print("notifications: Celery worker on Redis", flush=True)
+        notified = notifications.measure(
+            url,
+            args.redis_url,
+            quick=args.quick,
+            settle=wait_for_quiet,
+            results_dir=RESULTS_DIR,
+        )
+        sections.append(notifications.section(notified))
+        all_runs += notified.runs
+        commands.append(f"# worker started by the bench:\n{shlex.join(notified.command)}")
+        quiet.append(f"before the notifications: {notified.quiet}")
+
     setup = [
         f"Code: {version}",
         f"Cases in the database: {total:,} (seeded now: {seeded.added:,} with "
         f"{seeded.history_added:,} history rows, in {seeded.seconds:.0f} s); database "
         f"`{urllib.parse.urlsplit(url).path.lstrip('/')}`",
-        "Broker: "
-        + ("in-process (REDIS_URL unset)" if not os.environ.get("REDIS_URL") else "Redis"),
+        f"Broker of the API server: Redis ({notifications._safe(args.redis_url)}); requests "
+        "publish their notification tasks after the commit, to a queue no worker reads"
+        + (
+            f"; of the notifications section: Redis ({notifications._safe(args.redis_url)})"
+            if notified
+            else ""
+        ),
         "Client and server share the machine: the load generator's CPU counts against both "
         "sides alike.",
-        f"Load average (1 min) at start / end: {load_before} / {_loadavg()}; other work on "
-        f"the machine just before the creates: {quiet[0]}, before the lists: {quiet[1]}, "
-        f"before the transitions: {quiet[2]}",
+        f"Load average (1 min) at start / end: {load_before} / {_loadavg()}; " + "; ".join(quiet),
     ]
-    facts = report.machine_facts(url)
+    facts = report.machine_facts(url, args.redis_url if notified else None)
     text = report.render(
         sections=sections,
         facts=facts,
-        commands=[command, f"# server started by the bench:\n{shlex.join(server.command)}"],
+        commands=commands,
         setup=setup,
         when=started,
     )
     print("\n" + text)
-    all_runs = creates + list_runs + flow.runs
     # Warm-ups and top-ups of the transitions raised already if they failed.
     broken = [r for r in all_runs if r.errors or not r.ok or r.exhausted]
-    (RESULTS_DIR / "latest.json").write_text(
-        json.dumps(
-            {
-                "at": started.isoformat(),
-                "args": vars(args),
-                "runs": [{**asdict(r), "statuses": dict(r.statuses)} for r in all_runs],
-            },
-            indent=1,
-            default=str,
-        )
-    )
+    results: dict[str, Any] = {
+        "at": started.isoformat(),
+        "args": vars(args),
+        "runs": [{**asdict(r), "statuses": dict(r.statuses)} for r in all_runs],
+    }
+    if notified:
+        results["notifications"] = notifications.summary(notified)
+    (RESULTS_DIR / "latest.json").write_text(json.dumps(results, indent=1, default=str))
     if broken:
         for run in broken:
             print(f"ERROR in {run.name}: {run.errors} errors; {run.error_samples}", file=sys.stderr)

@@ -19,7 +19,7 @@ from bench.load import Run
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Hand-written reading of the figures, kept across runs (the rest of the document is generated).
 NOTES_PATH = Path(__file__).resolve().parent / "NOTES.md"
-PLANNED = ["Workflow transitions", "Notifications", "Dashboard"]
+PLANNED = ["Workflow transitions", "Dashboard"]
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,9 @@ def render_section(section: Section) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def machine_facts(conninfo: str) -> dict[str, str]:
-    """What the figures depend on: CPU, memory, PostgreSQL, Python and framework versions."""
+def machine_facts(conninfo: str, redis_url: str | None = None) -> dict[str, str]:
+    """What the figures depend on: CPU, memory, PostgreSQL, Python and framework versions (and
+    Celery's and Redis's, given the Redis the notifications used)."""
     import django
     import gunicorn
     import rest_framework
@@ -101,7 +102,7 @@ def machine_facts(conninfo: str) -> dict[str, str]:
         (pg_version,) = conn.execute("SHOW server_version").fetchone()
         (shared_buffers,) = conn.execute("SHOW shared_buffers").fetchone()
         (sync_commit,) = conn.execute("SHOW synchronous_commit").fetchone()
-    return {
+    facts = {
         "CPU": f"{cpu}, {os.cpu_count()} cores",
         "Memory": memory,
         "OS": f"{platform.system()} {platform.release()}",
@@ -113,6 +114,16 @@ def machine_facts(conninfo: str) -> dict[str, str]:
             f"{django.get_version()} / {rest_framework.VERSION} / {gunicorn.__version__}"
         ),
     }
+    if redis_url:
+        import celery
+        import kombu
+        import redis
+
+        server = redis.Redis.from_url(redis_url, socket_timeout=10).info("server")
+        facts["Celery / kombu / Redis"] = (
+            f"{celery.__version__} / {kombu.__version__} / {server['redis_version']}"
+        )
+    return facts
 
 
 INTRO = """\
@@ -124,15 +135,18 @@ floor: what the same work costs without the framework around it. A benchmark rep
 not fail the build for a slow figure, only when it could not measure (server did not start,
 requests failed).
 
-- `make bench`: the full run (100,000 seeded cases, 8 clients, 15 s per measurement). It
-  rewrites this file.
+- `make bench`: the full run (100,000 seeded cases, 8 clients, 15 s per measurement, then the
+  notification pipeline, about a minute more). It rewrites this file. Needs Redis for the
+  notifications (`--redis-url`, default `redis://127.0.0.1:6379/14`: the bench writes only
+  keys named after a queue of its own, and deletes them afterwards).
 - `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s); prints, does not write here.
 - Options: `--database-url` (default `postgres://postgres@127.0.0.1:5432/ppks_bench`; the
   database is created if missing and reused: cases are only added up to `--cases`), `--cases`,
   `--clients` (creates and transitions), `--duration` (per create and transition target),
   `--list-requests`, `--port`, `--fresh` (drop and re-create the bench database first, so it
-  holds exactly the seeded cases), `--explain` (print the list's query plans), `--no-docs`. Run
-  `.venv/bin/python -m bench --help`.
+  holds exactly the seeded cases), `--explain` (print the list's query plans), `--no-docs`,
+  `--only api` or `--only notifications` (one part, printed, not written here), `--redis-url`.
+  Run `.venv/bin/python -m bench --help`.
 
 How it works: `bench/seed.py` fills the tables with COPY (cases spread over the 13
 kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
@@ -144,6 +158,9 @@ as an error, never dropped. The list baseline (`bench/rawsql.py`) executes the v
 the endpoint ran, captured from one in-process request, with psycopg and then `json.dumps` of
 the rows. The transitions (`bench/transitions.py`) give each client cases of its own, drawn
 from the database (topped up through the API when short), so no request waits on a row lock.
+The notifications (`bench/notifications.py`) start a Celery worker and a producer process with
+the product's Celery settings on a Redis queue of the bench's own, and compare the pipeline
+(event committed to inbox item delivered) with a task that does nothing (`bench/tasks.py`).
 """
 
 

@@ -222,6 +222,8 @@ CASE_COLUMNS = [
     "regency_id",
     "region_id",
     "subject_id",
+    "escalation_level",
+    "escalate_at",
 ]
 HISTORY_COLUMNS = (
     "case_id",
@@ -374,7 +376,20 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> int:
     return history
 
 
+def _escalation(entered: datetime, due: datetime | None, now: datetime) -> tuple:
+    """(escalation_level, escalate_at) as if the escalation sweep had kept up (the rule of
+    `workflows.deadlines.escalation_time`: 75% of the period, the deadline, one more period)."""
+    if due is None:
+        return 0, None
+    period = due - entered
+    for level, at in enumerate((entered + period * 0.75, due, due + period)):
+        if at > now:
+            return level, at
+    return 3, None
+
+
 def _write_batch(conn: psycopg.Connection, cases: list[dict], rng: random.Random) -> int:
+    now = datetime.now(UTC)
     # Reference numbers: reserve a block per (regency, year) from the product's counter.
     groups = Counter((c["regency"], (c["created"] + WITA).year) for c in cases)
     next_number = {}
@@ -433,6 +448,7 @@ def _write_batch(conn: psycopg.Connection, cases: list[dict], rng: random.Random
                 case["regency"],
                 case["region"],
                 subject_id,
+                *_escalation(case["changed"], case["due"], now),
             )
         )
         history += _history_rows(case, rng)

@@ -46,17 +46,22 @@ class InboxBackend:
 
     def send(self, delivery: Delivery, rendered: Rendered) -> None:
         message = delivery.message
-        InboxItem.objects.get_or_create(
-            message=message,
-            defaults={
-                "recipient_id": message.recipient_id,
-                "event": message.event,
-                "case_id": message.case_id,
-                "case_reference": message.case_reference,
-                "title": rendered.title,
-                "body": rendered.body,
-                "created_at": message.created_at,
-            },
+        # One row per message (its unique key): a repeated send adds nothing. One INSERT ... ON
+        # CONFLICT DO NOTHING, not get_or_create's SELECT, SAVEPOINT, INSERT, RELEASE.
+        InboxItem.objects.bulk_create(
+            [
+                InboxItem(
+                    message=message,
+                    recipient_id=message.recipient_id,
+                    event=message.event,
+                    case_id=message.case_id,
+                    case_reference=message.case_reference,
+                    title=rendered.title,
+                    body=rendered.body,
+                    created_at=message.created_at,
+                )
+            ],
+            ignore_conflicts=True,
         )
 
 

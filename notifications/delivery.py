@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.channels import BACKENDS, PermanentError, TransientError
-from notifications.models import Delivery, DeliveryAttempt, DeliveryStatus
-from notifications.selectors import language_of
+from notifications.models import Delivery, DeliveryAttempt, DeliveryStatus, Language
 from notifications.templates import render
 
 logger = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def attempt(delivery_id: uuid.UUID | str) -> float | None:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("message__recipient")
+            .select_related("message__recipient__notification_preference")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()
         )
@@ -46,7 +45,11 @@ def attempt(delivery_id: uuid.UUID | str) -> float | None:
             # A savepoint: an error undoes only what the send wrote, and the failed attempt
             # can still be recorded in this transaction.
             with transaction.atomic():
-                rendered = render(message, language_of(message.recipient_id))
+                # The preference came with the lock (no SELECT of its own); none: Indonesian.
+                preference = getattr(message.recipient, "notification_preference", None)
+                rendered = render(
+                    message, preference.language if preference else Language.INDONESIAN
+                )
                 BACKENDS[delivery.channel].send(delivery, rendered)
         except (TransientError, PermanentError) as error:
             return _failed(delivery, error, now)

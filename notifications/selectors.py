@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from casework.models import User
 from notifications.channels import BACKENDS
-from notifications.models import Channel, InboxItem, Language, Preference
+from notifications.models import Channel, InboxItem, Preference
 
 
 def channels_for(users: list[User]) -> dict[int, list[str]]:
@@ -18,11 +18,6 @@ def channels_for(users: list[User]) -> dict[int, list[str]]:
             chosen += [c for c in (Channel.EMAIL, Channel.WEBHOOK) if getattr(preference, c)]
         result[user.pk] = [str(c) for c in chosen if BACKENDS[c].available_for(user)]
     return result
-
-
-def language_of(user_id: int) -> str:
-    preference = Preference.objects.filter(user_id=user_id).values_list("language", flat=True)
-    return preference.first() or Language.INDONESIAN
 
 
 def preference_for(user: User) -> Preference:

@@ -179,6 +179,10 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10.0
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# Celery's Django fixup closes the database connection after this many tasks (by default: every
+# task, so each task opened a new PostgreSQL backend); config/celery.py closes old connections
+# as Django does per request instead.
+CELERY_DB_REUSE_MAX = 1_000_000_000
 # Longer than any task plus its longest retry delay, so an unacked task is not redelivered early.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
