@@ -1,8 +1,8 @@
 """The channels a notification goes out by, each a small backend behind one interface.
 
-`send(delivery, rendered)` delivers or raises: `TransientError` (try again later: a timeout, a
-5xx, a refused connection, an answer that is not HTTP) or `PermanentError` (never going to work:
-a 4xx, or a redirect, which is not followed). A send is called
+`send_many([(delivery, rendered), ...])` delivers or raises: `TransientError` (try again later:
+a timeout, a 5xx, a refused connection, an answer that is not HTTP) or `PermanentError` (never
+going to work: a 4xx, or a redirect, which is not followed). A send is called
 inside the transaction that marks the delivery done, under that delivery's row lock, so the inbox
 channel's row commits with it exactly once; the external channels are given the delivery id as
 their idempotency key, so a send repeated after a crash is recognised by the receiver.
@@ -37,35 +37,43 @@ class PermanentError(Exception):
 class Backend(Protocol):
     def available_for(self, user: User) -> bool: ...
 
-    def send(self, delivery: Delivery, rendered: Rendered) -> None: ...
+    def send_many(self, batch: list[tuple[Delivery, Rendered]]) -> None: ...
+
+
+class OneByOne:
+    """For channels that send each message by itself (external services)."""
+
+    def send_many(self, batch: list[tuple[Delivery, Rendered]]) -> None:
+        for delivery, rendered in batch:
+            self.send(delivery, rendered)  # type: ignore[attr-defined]
 
 
 class InboxBackend:
     def available_for(self, user: User) -> bool:
         return True
 
-    def send(self, delivery: Delivery, rendered: Rendered) -> None:
-        message = delivery.message
+    def send_many(self, batch: list[tuple[Delivery, Rendered]]) -> None:
         # One row per message (its unique key): a repeated send adds nothing. One INSERT ... ON
-        # CONFLICT DO NOTHING, not get_or_create's SELECT, SAVEPOINT, INSERT, RELEASE.
+        # CONFLICT DO NOTHING for the batch, not a get_or_create per message.
         InboxItem.objects.bulk_create(
             [
                 InboxItem(
-                    message=message,
-                    recipient_id=message.recipient_id,
-                    event=message.event,
-                    case_id=message.case_id,
-                    case_reference=message.case_reference,
+                    message=delivery.message,
+                    recipient_id=delivery.message.recipient_id,
+                    event=delivery.message.event,
+                    case_id=delivery.message.case_id,
+                    case_reference=delivery.message.case_reference,
                     title=rendered.title,
                     body=rendered.body,
-                    created_at=message.created_at,
+                    created_at=delivery.message.created_at,
                 )
+                for delivery, rendered in batch
             ],
             ignore_conflicts=True,
         )
 
 
-class EmailBackend:
+class EmailBackend(OneByOne):
     """Through Django's e-mail backend (SMTP in production, `EMAIL_*` settings)."""
 
     def available_for(self, user: User) -> bool:
@@ -85,7 +93,7 @@ class EmailBackend:
             raise TransientError(type(error).__name__) from None
 
 
-class WebhookBackend:
+class WebhookBackend(OneByOne):
     """A JSON POST to a WhatsApp Business / SMS gateway (`NOTIFY_WEBHOOK_URL`).
 
     Headers: `Idempotency-Key` (the delivery id: the same on every retry),

@@ -10,20 +10,23 @@ with the same idempotency key. The attempt, its outcome and the next try commit 
 import logging
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.channels import BACKENDS, PermanentError, TransientError
-from notifications.models import Delivery, DeliveryAttempt, DeliveryStatus, Language
-from notifications.templates import render
+from notifications.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Language
+from notifications.templates import Rendered, render
 
 logger = logging.getLogger(__name__)
 
 # A task that arrives a moment before its retry time (clock skew) still counts as due.
 EARLY_TOLERANCE = timedelta(seconds=1)
+# In-app deliveries one worker takes at once (see `attempt`).
+INBOX_BATCH = 50
 
 
 def attempt(delivery_id: uuid.UUID | str) -> float | None:
@@ -31,43 +34,72 @@ def attempt(delivery_id: uuid.UUID | str) -> float | None:
     (delivered, dead, not due, or in another worker's hands)."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("message__recipient__notification_preference")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
+        delivery = _locked(Q(pk=delivery_id)).first()
         if delivery is None or delivery.next_attempt_at > now + EARLY_TOLERANCE:
             return None
-        message = delivery.message
-        delivery.attempts += 1
-        try:
-            # A savepoint: an error undoes only what the send wrote, and the failed attempt
-            # can still be recorded in this transaction.
-            with transaction.atomic():
-                # The preference came with the lock (no SELECT of its own); none: Indonesian.
-                preference = getattr(message.recipient, "notification_preference", None)
-                rendered = render(
-                    message, preference.language if preference else Language.INDONESIAN
-                )
-                BACKENDS[delivery.channel].send(delivery, rendered)
-        except (TransientError, PermanentError) as error:
-            return _failed(delivery, error, now)
-        except Exception as error:
-            # A bug or a bad setting (a webhook URL without a scheme). Counted as a failed
-            # attempt, it ends as a dead letter the admin sees; raised, the task would fail
-            # with nothing recorded and the sweep would republish it every few minutes, forever.
-            logger.exception("delivery %s by %s failed unexpectedly", delivery.pk, delivery.channel)
-            return _failed(delivery, TransientError(type(error).__name__), now)
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = timezone.now()
-        delivery.last_error = ""
-        delivery.save(update_fields=["status", "delivered_at", "attempts", "last_error"])
-        DeliveryAttempt.objects.create(delivery=delivery, at=now, succeeded=True)
+        if delivery.channel == Channel.INBOX:
+            # In-app messages are rows of this database: the worker takes other due ones with
+            # it (those not locked by another), so a burst costs a transaction per batch rather
+            # than per message; their own tasks then find them delivered and stop.
+            others = _locked(
+                Q(channel=Channel.INBOX, next_attempt_at__lte=now) & ~Q(pk=delivery.pk)
+            )
+            return _send_all(
+                [delivery, *others.order_by("next_attempt_at")[: INBOX_BATCH - 1]], now
+            )
+        return _send_all([delivery], now)
+
+
+def _locked(condition: Q):  # type: ignore[no-untyped-def]
+    """Pending deliveries matching `condition`, locked for this transaction unless another holds
+    them, with what rendering needs (the recipient and their language)."""
+    return (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("message__recipient__notification_preference")
+        .filter(condition, status=DeliveryStatus.PENDING)
+    )
+
+
+def _send_all(deliveries: list[Delivery], now: datetime) -> float | None:
+    """Send by the deliveries' channel (one channel; several only for the inbox) and record
+    the outcome; a failure is recorded on the first, the one this task was given (the others,
+    untouched, are still their own tasks' to try)."""
+    first = deliveries[0]
+    try:
+        # A savepoint: an error undoes only what the send wrote, and the failed attempt can
+        # still be recorded in this transaction.
+        with transaction.atomic():
+            BACKENDS[first.channel].send_many([(d, _render(d)) for d in deliveries])
+    except (TransientError, PermanentError) as error:
+        first.attempts += 1
+        return _failed(first, error, now)
+    except Exception as error:
+        # A bug or a bad setting (a webhook URL without a scheme). Counted as a failed
+        # attempt, it ends as a dead letter the admin sees; raised, the task would fail
+        # with nothing recorded and the sweep would republish it every few minutes, forever.
+        logger.exception("delivery %s by %s failed unexpectedly", first.pk, first.channel)
+        first.attempts += 1
+        return _failed(first, TransientError(type(error).__name__), now)
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        status=DeliveryStatus.DELIVERED,
+        delivered_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+    )
+    DeliveryAttempt.objects.bulk_create(
+        [DeliveryAttempt(delivery=d, at=now, succeeded=True) for d in deliveries]
+    )
     return None
 
 
-def _failed(delivery: Delivery, error: Exception, now) -> float | None:  # type: ignore[no-untyped-def]
+def _render(delivery: Delivery) -> Rendered:
+    message = delivery.message
+    # The preference came with the lock (no SELECT of its own); none: Indonesian.
+    preference = getattr(message.recipient, "notification_preference", None)
+    return render(message, preference.language if preference else Language.INDONESIAN)
+
+
+def _failed(delivery: Delivery, error: Exception, now: datetime) -> float | None:
     reason = str(error)[:200]
     DeliveryAttempt.objects.create(delivery=delivery, at=now, succeeded=False, error=reason)
     delivery.last_error = reason
