@@ -9,7 +9,13 @@ from notifications.models import Channel, InboxItem, Preference
 
 def channels_for(users: list[User]) -> dict[int, list[str]]:
     """The channels each user is told by: the inbox always, plus those they chose and can use."""
-    preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+    # Routing reads recipients with their preference (select_related): no query then.
+    cache = User.notification_preference.related
+    if all(cache.is_cached(user) for user in users):
+        chosen = (cache.get_cached_value(user) for user in users)
+        preferences = {p.user_id: p for p in chosen if p is not None}
+    else:
+        preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
     result: dict[int, list[str]] = {}
     for user in users:
         preference = preferences.get(user.pk)

@@ -15,7 +15,8 @@ from casework.models import Case, CaseState, Role, User, region_and_below
 
 
 def _active(role: str) -> QuerySet[User]:
-    return User.objects.filter(role=role, is_active=True)
+    # With the notification preference: the recipients' channels then need no query of their own.
+    return User.objects.filter(role=role, is_active=True).select_related("notification_preference")
 
 
 def regency_supervisors(regency_code: str) -> list[User]:
