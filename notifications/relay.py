@@ -23,30 +23,43 @@ from notifications.models import Delivery, DeliveryStatus
 logger = logging.getLogger(__name__)
 
 
-def publish(ids: Sequence[uuid.UUID], *, countdown: float | None = None) -> int:
-    """Publish one delivery task per id; on a broker failure, leave the rest to the sweep.
+def publish(
+    ids: Sequence[uuid.UUID], *, countdown: float | None = None, together: bool = False
+) -> int:
+    """Publish a delivery task per id (`together`: one task for them all; for in-app deliveries,
+    which a worker sends as one batch anyway); on a broker failure, leave the rest to the sweep.
 
-    Returns how many were handed over. Never raises for the broker: this runs after a commit,
-    where the event has already happened.
+    Returns how many deliveries were handed over. Never raises for the broker: this runs after a
+    commit, where the event has already happened.
     """
     from notifications.tasks import deliver  # the task module imports this one
 
+    tasks = [tuple(str(i) for i in ids)] if together and ids else [(str(i),) for i in ids]
     done = 0
     if deliver.app.conf.task_always_eager:  # no broker: each runs here and now
-        for delivery_id in ids:
-            deliver.apply_async((str(delivery_id),))
+        for args in tasks:
+            deliver.apply_async(args)
         return len(ids)
     try:
         with deliver.app.producer_or_acquire() as producer:
-            for delivery_id in ids:
-                deliver.apply_async((str(delivery_id),), countdown=countdown, producer=producer)
-                done += 1
+            for args in tasks:
+                deliver.apply_async(args, countdown=countdown, producer=producer)
+                done += len(args)
     except Exception:  # kombu raises several kinds for a broker that is away; all mean "later"
         logger.warning(
             "broker unavailable: %d deliveries left for the relay sweep", len(ids) - done
         )
         _forget_enqueued(ids[done:])
     return done
+
+
+def kick(inbox_ids: Sequence[uuid.UUID], other_ids: Sequence[uuid.UUID]) -> None:
+    """After the commit of an event: its in-app deliveries as one task, the others one each
+    (a slow gateway then holds up nothing else)."""
+    if inbox_ids:
+        publish(inbox_ids, together=True)
+    if other_ids:
+        publish(other_ids)
 
 
 def sweep(*, limit: int | None = None) -> int:

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from casework.errors import FieldError, NotFound, ValidationFailed
 from casework.models import User
 from notifications import relay
-from notifications.models import Delivery, DeliveryStatus, InboxItem, OutboxMessage, Preference
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    InboxItem,
+    OutboxMessage,
+    Preference,
+)
 from notifications.selectors import channels_for
 
 
@@ -76,9 +83,10 @@ def notify(
                 for channel in channels[message.recipient_id]
             ]
         )
-        ids = [d.pk for d in deliveries]
-        if ids:
-            transaction.on_commit(partial(relay.publish, ids), robust=True)
+        if deliveries:
+            inbox = [d.pk for d in deliveries if d.channel == Channel.INBOX]
+            others = [d.pk for d in deliveries if d.channel != Channel.INBOX]
+            transaction.on_commit(partial(relay.kick, inbox, others), robust=True)
     return messages
 
 

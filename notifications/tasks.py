@@ -7,13 +7,15 @@ from notifications import delivery, relay
 
 
 @shared_task(name="notifications.deliver", acks_late=True)
-def deliver(delivery_id: str) -> None:
-    """Send one delivery (a message by one channel); schedule its retry if it failed."""
-    delay = delivery.attempt(delivery_id)
-    if delay is not None and not deliver.app.conf.task_always_eager:
-        # Without a broker (eager, `make run` without Redis) there is nothing to wait in: the
-        # retry waits for the sweep (`manage.py relay_outbox`).
-        relay.publish([delivery_id], countdown=delay)
+def deliver(*delivery_ids: str) -> None:
+    """Send deliveries (each a message by one channel), in turn; schedule the retry of each one
+    that failed."""
+    for delivery_id in delivery_ids:
+        delay = delivery.attempt(delivery_id)
+        if delay is not None and not deliver.app.conf.task_always_eager:
+            # Without a broker (eager, `make run` without Redis) there is nothing to wait in:
+            # the retry waits for the sweep (`manage.py relay_outbox`).
+            relay.publish([delivery_id], countdown=delay)
 
 
 @shared_task(name="notifications.relay_outbox", acks_late=True, ignore_result=True)

@@ -73,7 +73,9 @@ def auto_assignee(case: Case) -> User | None:
     concurrent auto-assignments in one pool take turns and each counts the others' results.
     Effects: the chosen officer's `last_assigned_at`.
     """
-    candidates = list(_division_officers(case).order_by("pk").select_for_update(no_key=True))
+    candidates = list(
+        _division_officers(case).order_by("pk").select_for_update(no_key=True, of=("self",))
+    )
     if not candidates:
         return None
     open_cases = dict(
