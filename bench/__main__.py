@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import load, notifications, rawsql, report, transitions
+from bench import load, machine, notifications, rawsql, report, transitions
 from bench.machine import wait_for_quiet
 from bench.seed import SeedResult, seed_cases
 
@@ -232,19 +232,7 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer /healthz in {timeout:.0f} s")
 
     def stop(self) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        machine.stop_group(self.process, grace=15)
 
 
 def request(

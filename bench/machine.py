@@ -5,6 +5,8 @@ before each measurement and, for the notifications, accounts for the CPU each pa
 """
 
 import os
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -62,3 +64,20 @@ def tree_cpu(root: int) -> float:
         elif int(fields[1]) == root:
             total += int(fields[11]) + int(fields[12])
     return total / CLK_TCK
+
+
+def stop_group(process: "subprocess.Popen | None", *, grace: float) -> None:
+    """Stop a child started with `start_new_session=True` and everything it started: SIGTERM to
+    its process group (a warm shutdown), then SIGKILL if it lingers after `grace` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

@@ -186,19 +186,7 @@ class Worker:
 
     def stop(self) -> None:
         """Warm shutdown (SIGTERM: finish what runs), then SIGKILL the group if it lingers."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        machine.stop_group(self.process, grace=20)
 
 
 def _delete_keys(url: str, queue: str) -> int:
