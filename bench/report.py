@@ -148,7 +148,8 @@ requests failed).
   `--only api` or `--only notifications` (one part, printed, not written here), `--redis-url`.
   Run `.venv/bin/python -m bench --help`.
 
-How it works: `bench/seed.py` fills the tables with COPY (cases spread over the 13
+How it works: `workflows/generator.py` (also `manage.py generate_cases`) fills the tables
+with COPY (cases spread over the 13
 kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
 NIKs, the demo accounts as reporters and assignees, references taken from the product's
 counter; each case with the history rows of the transitions its state implies, its

@@ -1,6 +1,7 @@
-"""Seed the benchmark database with many realistic cases, fast (COPY, not the API).
+"""Generate many realistic cases, fast (COPY, not the API; PostgreSQL only): the data of
+`manage.py generate_cases` and of `make bench`.
 
-The list endpoint's cost depends on what is in the table, so the spread follows the real one
+Performance depends on what is in the table, so the spread follows the real one
 roughly: regencies weighted by population, common PPKS categories more frequent, more recent
 cases than old ones, old cases mostly closed. References are taken from `ReferenceCounter` the
 way `casework.references` does, so cases created later through the API never collide.
@@ -262,15 +263,7 @@ def seed_cases(conninfo: str, *, target: int, seed: int = 2026) -> SeedResult:
         before = count_cases(conn)
         missing = max(0, target - before)
         history = _seed(conn, missing, random.Random(seed + before)) if missing else 0
-        with psycopg.connect(conninfo, autocommit=True) as maintenance:
-            # Fresh statistics and visibility map, as autovacuum would give a long-lived table.
-            for table in (
-                "casework_case",
-                "casework_subject",
-                "casework_accesslog",
-                "workflows_historyentry",
-            ):
-                maintenance.execute(f"VACUUM ANALYZE {table}")
+    _analyze(conninfo)
     return SeedResult(
         before=before,
         added=missing,
@@ -294,7 +287,46 @@ def _sla_periods(conn: psycopg.Connection) -> dict[str, dict[str, timedelta]]:
     return periods
 
 
-def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> int:
+def add_cases(
+    conninfo: str,
+    *,
+    count: int,
+    seed: int = 2026,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedResult:
+    """Add `count` cases (whatever the table holds), committing per batch of BATCH;
+    `progress(done, count)` after each batch."""
+    started = time.perf_counter()
+    with psycopg.connect(conninfo) as conn:
+        before = count_cases(conn)
+        history = _seed(conn, count, random.Random(seed + before), progress) if count else 0
+    _analyze(conninfo)
+    return SeedResult(
+        before=before,
+        added=count,
+        seconds=time.perf_counter() - started,
+        history_added=history,
+    )
+
+
+def _analyze(conninfo: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as maintenance:
+        # Fresh statistics and visibility map, as autovacuum would give a long-lived table.
+        for table in (
+            "casework_case",
+            "casework_subject",
+            "casework_accesslog",
+            "workflows_historyentry",
+        ):
+            maintenance.execute(f"VACUUM ANALYZE {table}")
+
+
+def _seed(
+    conn: psycopg.Connection,
+    count: int,
+    rng: random.Random,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Write `count` cases with their subjects and history; returns the history rows written."""
     users = dict(conn.execute("SELECT username, id FROM casework_user").fetchall())
     categories = [r[0] for r in conn.execute("SELECT code FROM casework_category WHERE is_active")]
@@ -373,6 +405,8 @@ def _seed(conn: psycopg.Connection, count: int, rng: random.Random) -> int:
             )
         history += _write_batch(conn, cases, rng)
         conn.commit()
+        if progress is not None:
+            progress(min(start + BATCH, count), count)
     return history
 
 

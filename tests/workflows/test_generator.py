@@ -1,0 +1,61 @@
+"""`manage.py generate_cases`: plausible cases, each consistent with the workflow."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count
+
+from casework.models import Case, CaseState, Outcome, Region
+from workflows.models import HistoryEntry
+from workflows.sla import load_default_sla
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # COPY writes through a connection of its own
+def test_generated_cases_are_spread_and_consistent_with_the_workflow():
+    call_command("seed_demo", "--password=generated-demo-1", verbosity=0)
+    load_default_sla()
+    out = io.StringIO()
+
+    call_command("generate_cases", "--count", "600", stdout=out)
+
+    assert "600 cases" in out.getvalue() and "600/600" in out.getvalue()  # the progress bar
+    cases = Case.objects.all()
+    assert cases.count() == 600
+    assert cases.values("reference").distinct().count() == 600
+    assert cases.values("regency").distinct().count() >= 10
+    assert cases.values("category").distinct().count() >= 10
+    assert set(cases.values_list("state", flat=True)) == set(CaseState.values)
+    closed = cases.filter(state=CaseState.CLOSED)
+    assert set(closed.values_list("outcome", flat=True)) == set(Outcome.values)
+    assert not closed.filter(due_at__isnull=False).exists()
+    assert not cases.exclude(state=CaseState.CLOSED).filter(due_at__isnull=True).exists()
+    assert not cases.filter(state__in=["verified", "assisted"], assigned_to__isnull=True).exists()
+    assert not closed.filter(outcome=Outcome.REFERRED, referred_to="").exists()
+    # Every case's history starts with its report and ends in its state.
+    firsts = HistoryEntry.objects.filter(action="report").values("case").annotate(n=Count("id"))
+    assert firsts.count() == 600 and {row["n"] for row in firsts} == {1}
+    for case in cases.order_by("?")[:50]:
+        last = case.history.order_by("at", "id").last()
+        assert last.to_state == case.state
+        assert last.at == case.state_changed_at
+    regions = set(Region.objects.values_list("code", flat=True))
+    assert set(cases.values_list("region", flat=True)) <= regions
+
+
+@pytest.mark.django_db
+def test_generate_cases_refuses_what_it_cannot_do():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate_cases", "--count", "0")
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("generate_cases", "--count", "5")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_generate_cases_says_what_is_missing():
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("generate_cases", "--count", "5")
