@@ -31,8 +31,6 @@ def preference_for(user: User) -> Preference:
     return Preference.objects.filter(user=user).first() or Preference(user=user)
 
 
-def inbox_for(user: User, *, unread: bool | None = None) -> QuerySet[InboxItem]:
-    items = InboxItem.objects.filter(recipient=user)
-    if unread is not None:
-        items = items.filter(read_at__isnull=unread)
-    return items
+def inbox_for(user: User) -> QuerySet[InboxItem]:
+    """The user's own inbox (filters: `notifications.filters.InboxFilter`)."""
+    return InboxItem.objects.filter(recipient=user)

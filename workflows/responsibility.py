@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from casework.access import handles
 from casework.models import Case, CaseState, Role, User, region_and_below
 
 
@@ -56,8 +57,6 @@ def handlers(case: Case) -> list[User]:
     An assignee who can no longer act on it (deactivated, or moved to another office) would
     never read a deadline warning: the duty officers get it instead.
     """
-    from casework.access import handles
-
     assignee = case.assigned_to if case.assigned_to_id else None
     if assignee is not None and assignee.is_active and handles(assignee, case):
         return [assignee]
@@ -98,6 +97,4 @@ def auto_assignee(case: Case) -> User | None:
 def may_be_assigned(user: User, case: Case) -> bool:
     """An active officer or supervisor of the Dinsos that owns the case (not the province's:
     provincial supervisors oversee, they do not carry cases)."""
-    from casework.access import handles
-
     return user.is_active and handles(user, case) and user.region_id != case.regency_id[:2]
