@@ -294,6 +294,19 @@ class Case(FSMModelMixin, models.Model):
             models.Index(
                 fields=["due_at"], name="case_open_due", condition=~Q(state=CaseState.CLOSED)
             ),
+            # The dashboard's reads of open cases (workflows.dashboard): a kabupaten/kota's in
+            # one index-only range, the days at the edges of its age buckets by report time.
+            models.Index(
+                fields=["regency", "created_at"],
+                include=["region", "due_at", "assigned_to", "category", "urgency"],
+                name="case_open_regency",
+                condition=~Q(state=CaseState.CLOSED),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="case_open_created",
+                condition=~Q(state=CaseState.CLOSED),
+            ),
             models.Index(
                 fields=["escalate_at"],
                 name="case_escalate_at",

@@ -62,6 +62,11 @@ def existing_region_codes(codes: list[str]) -> set[str]:
     return {code for code in codes if reference_cache.regions.get(code) is not None}
 
 
+def region_get(code: str) -> Region | None:
+    """The region of this code (from the process's reference cache), or None."""
+    return reference_cache.regions.get(code)
+
+
 def reportable_region(code: str) -> Region | None:
     """The region if a case can be filed in it (see `Region.is_reportable`), else None."""
     region = reference_cache.regions.get(code)

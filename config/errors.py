@@ -68,7 +68,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: domain and framework errors in the one shape; nothing written."""
     if isinstance(exc, DomainError):
         set_rollback()
-        message = validation_message(exc.errors) if exc.errors else exc.message
+        # A generic message gives way to the first field's; a specific one stands.
+        generic = exc.message is type(exc).default_message
+        message = validation_message(exc.errors) if exc.errors and generic else exc.message
         return Response(error_body(exc.code, message, exc.errors), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()

@@ -15,7 +15,9 @@ closed); an assignee exactly when the case was verified; `referred_to` for refer
 `duplicate_of` (an earlier case of the same kabupaten/kota) for duplicates. COPY must name every
 NOT NULL column: Django keeps model defaults in Python, not in the database. The notification
 outbox is not seeded: it holds the messages not yet delivered, which is near empty when delivery
-keeps up.
+keeps up. Each step-completing transition's history row carries its SLA record (`payload.sla`) as
+`workflows.services` writes it, and the dashboard's tallies are recounted once at the end
+(`workflows.tally_sql.rebuild`) instead of row by row.
 """
 
 import json
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
+
+from workflows.tally_sql import COMPLETES, rebuild
 
 BATCH = 10_000
 YEARS_BACK = 3
@@ -398,6 +402,7 @@ def _seed(
                     "duplicate_of": duplicate_of,
                     "changed": changed,
                     "due": changed + sla[urgency][step] if step else None,
+                    "periods": sla[urgency],
                     "steps": list(zip(steps, times, strict=True)),
                     # verify/return/reject by whoever handles the regency; the rest by the assignee
                     "staff": assigned or rng.choice(staff),
@@ -407,6 +412,10 @@ def _seed(
         conn.commit()
         if progress is not None:
             progress(min(start + BATCH, count), count)
+    # The dashboard's tallies, recounted once rather than kept row by row as the services do.
+    with conn.cursor() as cursor:
+        rebuild(cursor, "postgresql")
+    conn.commit()
     return history
 
 
@@ -503,7 +512,7 @@ def _write_batch(conn: psycopg.Connection, cases: list[dict], rng: random.Random
 def _history_rows(case: dict, rng: random.Random) -> list[tuple]:
     """The case's `workflows_historyentry` rows, as `workflows.services._record` writes them."""
     rows = [(case["id"], "report", "", "reported", case["reporter"], case["created"], "", "{}")]
-    state = "reported"
+    state, entered = "reported", case["created"]
     for action, at in case["steps"]:
         if action == "verify":
             actor, payload = case["staff"], {"assignee": case["assigned"]}
@@ -523,6 +532,11 @@ def _history_rows(case: dict, rng: random.Random) -> list[tuple]:
         else:  # return
             actor, payload = case["staff"], {}
         to_state = TO_STATE[action]
+        if completed := COMPLETES.get((action, state)):
+            # As `workflows.services` records it: the deadline in force and whether it was met.
+            due = entered + case["periods"][f"{completed}_within"]
+            payload["sla"] = {"step": completed, "due_at": due.isoformat(), "on_time": at <= due}
+        entered = at
         rows.append(
             (case["id"], action, state, to_state, actor, at, NOTES[action], json.dumps(payload))
         )

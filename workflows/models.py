@@ -83,3 +83,97 @@ DEFAULT_SLA = {
     Urgency.NORMAL: (timedelta(days=3), timedelta(days=14), timedelta(days=60)),
     Urgency.LOW: (timedelta(days=7), timedelta(days=30), timedelta(days=90)),
 }
+
+
+class CaseTally(models.Model):
+    """Counts of cases per kecamatan, category and urgency, kept exact with each change.
+
+    The dashboard sums these rows instead of scanning the cases (a province has at most a few
+    tens of thousands of combinations, whatever the number of cases). `workflows.tallies`
+    changes them in the same transaction as the case and its history, and rebuilds them from
+    those two tables. `area` is the case's kecamatan code (`63.71.04`), or its kabupaten/kota
+    code when the case was filed at that level. Step completions count `<step>_done`, those by
+    their deadline `<step>_met` (see `workflows.tallies.STEP_ACTIONS`).
+    """
+
+    area = models.CharField(max_length=8)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    reported = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    assisted = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    duplicate = models.IntegerField(default=0)
+    deceased = models.IntegerField(default=0)
+    unreachable = models.IntegerField(default=0)
+    verify_done = models.IntegerField(default=0)
+    verify_met = models.IntegerField(default=0)
+    assist_done = models.IntegerField(default=0)
+    assist_met = models.IntegerField(default=0)
+    close_done = models.IntegerField(default=0)
+    close_met = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "category", "urgency"], name="casetally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.category_id} {self.urgency}"
+
+
+class DurationTally(models.Model):
+    """How many cases of a kabupaten/kota first reached a step so many whole hours after their
+    report: a histogram the dashboard reads its medians and p90s from, kept like `CaseTally`."""
+
+    regency = models.ForeignKey(
+        "casework.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    step = models.CharField(max_length=6)
+    hours = models.IntegerField()
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("duration tally")
+        verbose_name_plural = _("duration tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["regency", "step", "hours"], name="durationtally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.step} {self.hours}h"
+
+
+class DayTally(models.Model):
+    """Open cases per kabupaten/kota by the day (UTC) of their deadline (`kind` "due", with the
+    assignee, 0 for none) and of their report (`kind` "opened"), kept like `CaseTally`.
+
+    What depends on the clock (overdue, age) is then read from whole days plus the few cases of
+    the one day the boundary falls in, instead of from every open case.
+    """
+
+    kind = models.CharField(max_length=6)
+    regency = models.ForeignKey(
+        "casework.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    assignee_id = models.IntegerField(default=0)
+    day = models.DateField()
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("day tally")
+        verbose_name_plural = _("day tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "regency", "assignee_id", "day"], name="daytally_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.regency_id} {self.assignee_id} {self.day}"

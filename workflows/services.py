@@ -21,7 +21,7 @@ from casework import services as casework_services
 from casework.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from casework.models import Assistance, Case, CaseState, Outcome, User
 from casework.selectors import case_get_for_user, case_lock_for_user, reportable_region
-from workflows import deadlines, responsibility
+from workflows import deadlines, responsibility, tallies
 from workflows.models import HistoryEntry
 from workflows.notices import tell
 
@@ -63,6 +63,7 @@ def case_report(*, reporter: User, data: casework_services.CaseData) -> Case:
             responsibility.duty_officers(case, besides=reporter),
             actor=reporter,
         )
+        tallies.apply(None, tallies.snapshot(case, []))
     return case
 
 
@@ -75,13 +76,19 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     """
     if not changes:  # nothing asked, nothing written
         return case_get_for_user(user=actor, case_id=case_id)
+    # What the dashboard counts moves with the kecamatan, category, urgency and deadline.
+    retallied = bool({"region", "category", "urgency"} & set(changes))
     with transaction.atomic():
+        before = tallies.locked(case_id) if retallied else None
         case = casework_services.case_update(case_id=case_id, actor=actor, changes=changes)
         if {"urgency", "category"} & set(changes):
             deadlines.schedule(case, new_step=False)
             case.save(update_fields=["due_at", "escalate_at"])
         record_history(case, action="edit", from_state=case.state, actor=actor,
                 payload={"fields": sorted(changes)})  # fmt: skip
+        if before is not None:
+            history = tallies.entries(case)
+            tallies.apply(tallies.snapshot(before, history), tallies.snapshot(case, history))
     return case
 
 
@@ -100,8 +107,12 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
         case = case_lock_for_user(user=actor, case_id=case_id)
         method = _transition_method(case, action)
         _check_allowed(case, method, actor)
+        history = tallies.entries(case)
+        before = tallies.snapshot(case, history)
         step = prepare(case, actor, data)
         from_state, now = case.state, timezone.now()
+        if completed := tallies.COMPLETES.get((action, from_state)):
+            step.payload = {**step.payload, "sla": _sla_record(case, completed, now)}
         method(**step.kwargs)
         new_step = case.state != from_state or action == "transfer"
         if new_step:
@@ -109,11 +120,24 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
         deadlines.schedule(case, new_step=new_step)
         case.save()
         step.after(case)
-        record_history(case, action=action, from_state=from_state, actor=actor, at=now,
+        entry = record_history(case, action=action, from_state=from_state, actor=actor, at=now,
                 reason=step.reason, payload=step.payload)  # fmt: skip
         for event, recipients in step.notices(case):
             tell(case, event, recipients, actor=actor)
+        history.append(tallies.entry_of(action, from_state, case.state, now, entry.payload))
+        tallies.apply(before, tallies.snapshot(case, history))
     return case
+
+
+def _sla_record(case: Case, step: str, now: datetime) -> dict[str, Any]:
+    """What the history keeps of the step this transition completes: its deadline then, and
+    whether it was met (the dashboard's SLA compliance counts these)."""
+    due = case.due_at
+    return {
+        "step": step,
+        "due_at": due.isoformat() if due else None,
+        "on_time": due is None or now <= due,
+    }
 
 
 # --- the actions ---------------------------------------------------------------------------

@@ -110,7 +110,11 @@ def test_the_officer_with_the_fewest_open_cases_is_chosen(team, clock):
     assert response.json()["assigned_to"]["username"] == "budi"
     assert response.json()["state"] == "verified"
     entry = HistoryEntry.objects.get(case=case, action="verify")
-    assert entry.payload == {"assignee": team.budi.pk, "auto_assigned": True}
+    assert entry.payload == {
+        "assignee": team.budi.pk,
+        "auto_assigned": True,
+        "sla": {"step": "verify", "due_at": case.due_at.isoformat(), "on_time": True},
+    }
     assert User.objects.get(pk=team.budi.pk).last_assigned_at == T0
     # Told as with a named assignee: the officer of the assignment, the reporter of the verify.
     rows = OutboxMessage.objects.filter(case_id=case.pk).exclude(event="case_reported")
@@ -200,7 +204,8 @@ def test_nobody_on_duty_leaves_the_case_with_the_verifier(team, clock):
     assert response.status_code == 200, response.json()
     assert assignee_of(case) == "carol"
     entry = HistoryEntry.objects.get(case=case, action="verify")
-    assert entry.payload == {"assignee": team.carol.pk, "auto_assigned": False}
+    assert entry.payload["assignee"] == team.carol.pk
+    assert entry.payload["auto_assigned"] is False
     assert not User.objects.filter(last_assigned_at__isnull=False).exists()
 
 

@@ -180,6 +180,11 @@ def case_in(state: str, p: SimpleNamespace, **kw) -> Case:
     return advance(report_case(p.alice, **kw), state, p)
 
 
+def sla_record(step: str, due: datetime, *, on_time: bool = True) -> dict:
+    """What a step-completing transition records of its deadline (the dashboard counts it)."""
+    return {"step": step, "due_at": due.isoformat(), "on_time": on_time}
+
+
 def iso(value: datetime) -> str:
     return timezone.localtime(value).isoformat()
 
@@ -282,6 +287,7 @@ def test_verify_assigns_starts_the_assistance_clock_records_and_notifies(
     body = valid_body("verify", people)
     if assignee_name:
         body["assignee"] = assignee.pk
+    due = reload(case).due_at
 
     response = act(actor, case, "verify", body)
 
@@ -307,7 +313,7 @@ def test_verify_assigns_starts_the_assistance_clock_records_and_notifies(
         "actor": actor.username,
         "at": t1,
         "reason": body["note"],
-        "payload": {"assignee": assignee.pk},
+        "payload": {"assignee": assignee.pk, "sla": sla_record("verify", due)},
     }
     assert_last_in_history_api(actor, case, history, actor)
     assert effects.outbox() == [(e, who, case.pk, case.reference) for e, who in notified]
@@ -503,6 +509,7 @@ def test_reject_closes_with_the_outcome_and_tells_the_reporter(people, clock, fr
     body = {"outcome": outcome, "reason": "Sudah dilaporkan sebelumnya."}
     if outcome == "duplicate":
         body["duplicate_of"] = str(original.pk)
+    due = reload(case).due_at
 
     response = act(people.bob, case, "reject", body)
 
@@ -528,6 +535,7 @@ def test_reject_closes_with_the_outcome_and_tells_the_reporter(people, clock, fr
         "payload": {
             "outcome": outcome,
             "duplicate_of": str(original.pk) if outcome == "duplicate" else None,
+            "sla": sla_record("verify", due),
         },
     }
     assert_last_in_history_api(people.bob, case, history, people.bob)
@@ -551,6 +559,7 @@ def test_assist_records_the_assistance_and_starts_the_closing_clock(people, cloc
         "delivered_at": (t2 - timedelta(days=1)).date().isoformat(),
         "provider": "Puskesmas Sungai Andai",
     }
+    due = reload(case).due_at
 
     response = act(actor, case, "assist", body)
 
@@ -583,7 +592,11 @@ def test_assist_records_the_assistance_and_starts_the_closing_clock(people, cloc
         "actor": actor_name,
         "at": t2,
         "reason": "",  # the description stays on the assistance record
-        "payload": {"kind": "health", "delivered_at": body["delivered_at"]},
+        "payload": {
+            "kind": "health",
+            "delivered_at": body["delivered_at"],
+            "sla": sla_record("assist", due),
+        },
     }
     assert_last_in_history_api(actor, case, history, actor)
     assert effects.outbox() == [("case_assisted", "alice", case.pk, case.reference)]
@@ -611,6 +624,7 @@ def test_close_records_the_outcome_clears_the_deadline_and_tells_the_reporter(
     body = {"outcome": outcome, "summary": "Penanganan selesai."}
     if referred_to:
         body["referred_to"] = referred_to
+    due = reload(case).due_at
 
     response = act(people.bob, case, "close", body)
 
@@ -632,7 +646,11 @@ def test_close_records_the_outcome_clears_the_deadline_and_tells_the_reporter(
         "actor": "bob",
         "at": t3,
         "reason": "Penanganan selesai.",
-        "payload": {"outcome": outcome, "referred_to": referred_to},
+        "payload": {
+            "outcome": outcome,
+            "referred_to": referred_to,
+            "sla": sla_record("close", due),
+        },
     }
     assert_last_in_history_api(people.bob, case, history, people.bob)
     assert effects.outbox() == [("case_closed", "alice", case.pk, case.reference)]

@@ -1,0 +1,435 @@
+"""The supervisors' dashboard: where cases are stuck and how fast they move, for one region.
+
+Reads only. Every figure is defined once, in `workflows.dashboard_docs` (the API schema shows
+those texts), and computed here:
+
+- counts by state, category, region and outcome, and SLA compliance, from `CaseTally` when no
+  created-date range is asked and the region is the province or a kabupaten/kota (the tallies
+  are per kecamatan, category and urgency); from the cases and their history otherwise;
+- durations (median, p90) from `DurationTally` when only a region at kabupaten/kota level or
+  above is asked; from the history otherwise;
+- what depends on the clock (open cases by age, overdue, workload) from the open cases, always:
+  a partial index holds exactly them, so the closed cases of past years are never read.
+
+Both ways give the same numbers; the tests hold them to it.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from casework.models import Case, CaseState, Category, Region, RegionLevel, Role, User
+from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
+from workflows.tallies import utc_day
+from workflows.tally_sql import COMPLETES, OUTCOMES, STATES, STEPS, duration_histogram
+
+DAY = timedelta(days=1)
+# Open cases by whole days since their report: (name, fewest days, most days or None).
+AGE_BUCKETS = [
+    ("under_1_day", 0, 0),
+    ("1_to_7_days", 1, 7),
+    ("8_to_30_days", 8, 30),
+    ("over_30_days", 31, None),
+]
+OPEN = ~Q(state=CaseState.CLOSED)  # as written, it matches the partial indexes' condition
+# The code length of a region's children, by its level.
+CHILD_CODE_LENGTH = {
+    RegionLevel.PROVINCE: 5,
+    RegionLevel.REGENCY: 8,
+    RegionLevel.DISTRICT: 13,
+}
+DURATION_NAMES = {"verify": "to_verify", "assist": "to_assist", "close": "to_close"}
+PERCENTILES = {"median_hours": 50, "p90_hours": 90}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the dashboard counts: the cases of `region` (and below), optionally narrowed."""
+
+    region: Region
+    category: str | None = None
+    urgency: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    @property
+    def tallied(self) -> bool:
+        """The counts can come from `CaseTally`."""
+        return (
+            self.created_after is None
+            and self.created_before is None
+            and self.region.level in (RegionLevel.PROVINCE, RegionLevel.REGENCY)
+        )
+
+    @property
+    def plain(self) -> bool:
+        """Durations and open cases can come from `DurationTally` and `DayTally`, which are
+        kept per kabupaten/kota only (no category, no urgency)."""
+        return self.tallied and self.category is None and self.urgency is None
+
+
+def scope_root(user: User) -> str | None:
+    """The region whose figures the user may see: a supervisor's own region (a kabupaten/kota
+    or the province), an officer's kabupaten/kota; None for anyone else."""
+    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
+        return None
+    if user.role == Role.SUPERVISOR and "." not in user.region_id:
+        return user.region_id
+    return user.region_id[:5]
+
+
+def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[str, Any]:
+    """Every figure (see `dashboard_serializers.DashboardOutput`) of the scope, as of `now`.
+
+    `use_tallies=False` computes all of them from the cases and history (the tests compare).
+    """
+    tallied, plain = use_tallies and scope.tallied, use_tallies and scope.plain
+    counts = _tallied_counts(scope) if tallied else _counted(scope)
+    hours = _tallied_hours(scope) if plain else _history_hours(scope)
+    opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
+    by_region = {}
+    for code, name in _children(scope.region):
+        totals = counts["by_region"].get(code, {"total": 0, "open": 0})
+        by_region[code] = {"name": name, **totals, "overdue": opened.by_child.get(code, 0)}
+    return {
+        "as_of": now,
+        "total": sum(counts["by_state"].values()),
+        "by_state": counts["by_state"],
+        "by_category": counts["by_category"],
+        "by_region": by_region,
+        "open_by_age": opened.by_age,
+        "overdue": opened.overdue,
+        "sla_compliance": counts["sla_compliance"],
+        **{
+            name: {DURATION_NAMES[s]: _percentile(hours[s], p) for s in STEPS}
+            for name, p in PERCENTILES.items()
+        },
+        "closure_outcomes": counts["closure_outcomes"],
+        "workload": _workload(scope, opened.loads),
+    }
+
+
+# --- the cases in scope ------------------------------------------------------------------
+
+
+def _cases(scope: Scope) -> QuerySet[Case]:
+    region = scope.region
+    if region.level == RegionLevel.PROVINCE:
+        cases = Case.objects.filter(regency__code__startswith=f"{region.code}.")
+    elif region.level == RegionLevel.REGENCY:
+        cases = Case.objects.filter(regency_id=region.code)
+    else:
+        cases = Case.objects.filter(
+            Q(region_id=region.code) | Q(region__code__startswith=f"{region.code}.")
+        )
+    if scope.category:
+        cases = cases.filter(category_id=scope.category)
+    if scope.urgency:
+        cases = cases.filter(urgency=scope.urgency)
+    if scope.created_after:
+        cases = cases.filter(created_at__gte=scope.created_after)
+    if scope.created_before:
+        cases = cases.filter(created_at__lt=scope.created_before)
+    return cases
+
+
+def _children(region: Region) -> list[tuple[str, str]]:
+    """The regions one level below, and the region itself when cases may be filed at its level
+    (a case may name a kabupaten/kota without its kecamatan). None below a village."""
+    if region.level == RegionLevel.VILLAGE:
+        return []
+    children = list(Region.objects.filter(parent=region).values_list("code", "name"))
+    if region.level != RegionLevel.PROVINCE:
+        children.append((region.code, region.name))
+    return children
+
+
+def _child(region: Region, field: str) -> Substr | None:
+    length = CHILD_CODE_LENGTH.get(region.level)
+    return Substr(field, 1, length) if length else None
+
+
+# --- counts: from the tallies ------------------------------------------------------------
+
+
+def _tallied_counts(scope: Scope) -> dict[str, Any]:
+    code = scope.region.code
+    tallies = CaseTally.objects.filter(Q(area=code) | Q(area__startswith=f"{code}."))
+    if scope.category:
+        tallies = tallies.filter(category_id=scope.category)
+    if scope.urgency:
+        tallies = tallies.filter(urgency=scope.urgency)
+    total = sum((F(s) for s in STATES[1:]), F(STATES[0]))
+    open_ = total - F(CaseState.CLOSED)
+    sums = tallies.aggregate(**{name: Sum(name) for name in _counter_names()})
+    sums = {name: n or 0 for name, n in sums.items()}
+    by_category = dict(
+        tallies.values("category_id").annotate(n=Sum(total)).values_list("category_id", "n")
+    )
+    by_region = {
+        row["child"]: {"total": row["total"], "open": row["open"]}
+        for row in tallies.annotate(child=_child(scope.region, "area"))
+        .values("child")
+        .annotate(total=Sum(total), open=Sum(open_))
+    }
+    return _shape(
+        by_state={s: sums[s] for s in STATES},
+        outcomes={o: sums[o] for o in OUTCOMES},
+        steps={s: (sums[f"{s}_done"], sums[f"{s}_met"]) for s in STEPS},
+        by_category=by_category,
+        by_region=by_region,
+    )
+
+
+def _counter_names() -> list[str]:
+    return [*STATES, *OUTCOMES, *(f"{s}_{k}" for s in STEPS for k in ("done", "met"))]
+
+
+# --- counts: from the cases and their history ---------------------------------------------
+
+
+def _counted(scope: Scope) -> dict[str, Any]:
+    cases = _cases(scope)
+    by_state: Counter = Counter()
+    outcomes: Counter = Counter()
+    for state, outcome, n in (
+        cases.values("state", "outcome").annotate(n=Count("*")).values_list("state", "outcome", "n")
+    ):
+        by_state[state] += n
+        if state == CaseState.CLOSED and outcome:
+            outcomes[outcome] += n
+    by_category = dict(
+        cases.values("category_id").annotate(n=Count("*")).values_list("category_id", "n")
+    )
+    child = _child(scope.region, "region_id")
+    by_region = (
+        {
+            row["child"]: {"total": row["total"], "open": row["open"]}
+            for row in cases.annotate(child=child)
+            .values("child")
+            .annotate(total=Count("*"), open=Count("id", filter=OPEN))
+        }
+        if child is not None
+        else {}
+    )
+    done = {}
+    for (action, from_state), step in COMPLETES.items():
+        done[step] = done.get(step, Q()) | Q(action=action, from_state=from_state)
+    on_time = Q(payload__sla__on_time=True)
+    row = HistoryEntry.objects.filter(
+        case__in=cases.values("id"), action__in=sorted({a for a, _ in COMPLETES})
+    ).aggregate(
+        **{f"{s}_done": Count("id", filter=done[s]) for s in STEPS},
+        **{f"{s}_met": Count("id", filter=done[s] & on_time) for s in STEPS},
+    )
+    steps = {s: (row[f"{s}_done"], row[f"{s}_met"]) for s in STEPS}
+    return _shape(
+        by_state={s: by_state[s] for s in STATES},
+        outcomes={o: outcomes[o] for o in OUTCOMES},
+        steps=steps,
+        by_category=by_category,
+        by_region=by_region,
+    )
+
+
+def _shape(
+    *,
+    by_state: dict[str, int],
+    outcomes: dict[str, int],
+    steps: dict[str, tuple[int, int]],
+    by_category: dict[str, int],
+    by_region: dict[str, dict[str, int]],
+) -> dict[str, Any]:
+    categories = Category.objects.filter(Q(is_active=True) | Q(code__in=list(by_category)))
+    return {
+        "by_state": by_state,
+        "closure_outcomes": outcomes,
+        "sla_compliance": {
+            step: {"completed": done, "met": met, "rate": round(met / done, 4) if done else None}
+            for step, (done, met) in steps.items()
+        },
+        "by_category": {
+            code: by_category.get(code, 0)
+            for code in categories.order_by("sort_order", "code").values_list("code", flat=True)
+        },
+        "by_region": by_region,
+    }
+
+
+# --- durations ---------------------------------------------------------------------------
+
+
+def _tallied_hours(scope: Scope) -> dict[str, Counter]:
+    code = scope.region.code
+    rows = (
+        DurationTally.objects.filter(Q(regency_id=code) | Q(regency__code__startswith=f"{code}."))
+        .values("step", "hours")
+        .annotate(n=Sum("cases"))
+        .values_list("step", "hours", "n")
+    )
+    hours: dict[str, Counter] = {s: Counter() for s in STEPS}
+    for step, h, n in rows:
+        hours[step][h] += n
+    return hours
+
+
+def _history_hours(scope: Scope) -> dict[str, Counter]:
+    """Whole hours from each case's report to the first time it reached each step."""
+    cases_sql, params = _cases(scope).values("id").query.sql_with_params()
+    hours: dict[str, Counter] = {s: Counter() for s in STEPS}
+    with connection.cursor() as cursor:
+        for step, h, n in duration_histogram(cursor, connection.vendor, cases_sql, params):
+            hours[step][h] += n
+    return hours
+
+
+def _percentile(histogram: Counter, p: int) -> int | None:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    rank = max(1, -(-p * n // 100))  # ceil(p * n / 100)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # unreachable: seen reaches n
+
+
+# --- what depends on the clock: the open cases --------------------------------------------
+
+
+@dataclass
+class OpenFigures:
+    by_child: dict[str, int]  # overdue by child region
+    by_age: dict[str, int]
+    overdue: int
+    loads: dict[int, tuple[int, int]]  # assignee id → (open, overdue)
+
+
+def _age_conditions(now: datetime) -> dict[str, Q]:
+    conditions = {}
+    for name, fewest, most in AGE_BUCKETS:
+        condition = Q(created_at__lte=now - fewest * DAY)
+        if most is not None:
+            condition &= Q(created_at__gt=now - (most + 1) * DAY)
+        conditions[name] = condition
+    return conditions
+
+
+def _open_counted(scope: Scope, now: datetime) -> OpenFigures:
+    """From the open cases themselves (one pass, grouped by child region and assignee)."""
+    opened = _cases(scope).filter(OPEN)
+    child = _child(scope.region, "region_id")
+    grouped = (
+        opened.annotate(child=child).values("child", "assigned_to_id")
+        if child is not None
+        else opened.values("assigned_to_id")
+    )
+    rows = grouped.annotate(
+        n=Count("*"),
+        overdue=Count("created_at", filter=Q(due_at__lte=now)),
+        **{name: Count("created_at", filter=c) for name, c in _age_conditions(now).items()},
+    )
+    figures = OpenFigures({}, {name: 0 for name, *_ in AGE_BUCKETS}, 0, {})
+    for row in rows:
+        if child is not None:
+            figures.by_child[row["child"]] = figures.by_child.get(row["child"], 0) + row["overdue"]
+        figures.overdue += row["overdue"]
+        for name in figures.by_age:
+            figures.by_age[name] += row[name]
+        if row["assigned_to_id"] is not None:
+            n, late = figures.loads.get(row["assigned_to_id"], (0, 0))
+            figures.loads[row["assigned_to_id"]] = (n + row["n"], late + row["overdue"])
+    return figures
+
+
+def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
+    """From `DayTally`: whole UTC days, plus the open cases of the day each boundary falls in
+    (due earlier today; reported on the day 1, 8 or 31 days back), read from the cases."""
+    today = utc_day(now)
+    midnight = datetime.combine(today, time(), UTC)
+    code = scope.region.code
+    days = DayTally.objects.filter(Q(regency_id=code) | Q(regency__code__startswith=f"{code}."))
+    opened = _cases(scope).filter(OPEN)
+    due_today = dict_of(
+        opened.filter(due_at__gte=midnight, due_at__lte=now)
+        .values("regency_id", "assigned_to_id")
+        .annotate(n=Count("*"))
+        .values_list("regency_id", "assigned_to_id", "n")
+    )
+    by_regency: dict[str, int] = {}
+    loads: dict[int, tuple[int, int]] = {}
+    for regency, assignee, n, late in (
+        days.filter(kind="due")
+        .values("regency_id", "assignee_id")
+        .annotate(n=Sum("cases"), late=Sum("cases", filter=Q(day__lt=today)))
+        .values_list("regency_id", "assignee_id", "n", "late")
+    ):
+        late = (late or 0) + due_today.get((regency, assignee or None), 0)
+        by_regency[regency] = by_regency.get(regency, 0) + late
+        if assignee:  # one row per kabupaten/kota the person has cases in
+            held, overdue = loads.get(assignee, (0, 0))
+            loads[assignee] = (held + n, overdue + late)
+    if scope.region.level == RegionLevel.PROVINCE:
+        by_child = by_regency
+    else:  # by kecamatan: this kabupaten/kota's overdue cases (an index-only range)
+        by_child = dict(
+            opened.filter(due_at__lte=now)
+            .annotate(child=_child(scope.region, "region_id"))
+            .values("child")
+            .annotate(n=Count("*"))
+            .values_list("child", "n")
+        )
+    reported = dict(
+        days.filter(kind="opened").values("day").annotate(n=Sum("cases")).values_list("day", "n")
+    )
+    total = sum(reported.values())
+
+    def newer_than(moment: datetime) -> int:
+        day = utc_day(moment)
+        edge = opened.filter(
+            created_at__gt=moment,
+            created_at__lt=datetime.combine(day + DAY, time(), UTC),
+        ).count()
+        return edge + sum(n for d, n in reported.items() if d > day)
+
+    under_1, under_8, under_31 = (newer_than(now - n * DAY) for n in (1, 8, 31))
+    by_age = {
+        "under_1_day": under_1,
+        "1_to_7_days": under_8 - under_1,
+        "8_to_30_days": under_31 - under_8,
+        "over_30_days": total - under_31,
+    }
+    return OpenFigures(by_child, by_age, sum(by_regency.values()), loads)
+
+
+def dict_of(rows: Any) -> dict[tuple, int]:
+    return {(a, b): n for a, b, n in rows}
+
+
+def _workload(scope: Scope, loads: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Open cases per assignee; the active officers of the region with none are listed too."""
+    # Officers belong to a kabupaten/kota: those of the region's (or, for the province, all).
+    region = scope.region
+    office = region.code if region.level == RegionLevel.PROVINCE else region.code[:5]
+    officers = User.objects.filter(
+        Q(pk__in=list(loads))
+        | Q(is_active=True, role=Role.OFFICER)
+        & (Q(region_id=office) | Q(region__code__startswith=f"{office}."))
+    )
+    result = [
+        {
+            "user": {"id": u.pk, "username": u.username, "full_name": u.full_name},
+            "open": loads.get(u.pk, (0, 0))[0],
+            "overdue": loads.get(u.pk, (0, 0))[1],
+        }
+        for u in officers.only("id", "username", "full_name")
+    ]
+    return sorted(result, key=lambda r: (-r["open"], -r["overdue"], r["user"]["username"]))

@@ -1,0 +1,217 @@
+"""The dashboard's query and answer. The help texts are the figures' definitions: the API
+schema (and so `/api/docs/`) shows them, and they are the contract the tests check."""
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from casework.filters import REGION_CODE, BoundedDateTimeField
+from casework.models import Category, Urgency
+from casework.serializers import UserRef
+from workflows.dashboard import AGE_BUCKETS
+from workflows.tally_sql import OUTCOMES, STATES
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class QueryDateTime(serializers.Field):
+    """The case list's `created_after`/`created_before`: ISO 8601; a date alone is midnight
+    WITA; the offset must be a real one."""
+
+    default_error_messages = {"invalid": _("Use an ISO 8601 date or time, e.g. 2026-11-01.")}
+
+    def to_internal_value(self, data: Any) -> datetime:
+        try:
+            value = BoundedDateTimeField().clean(data)
+        except forms.ValidationError:
+            self.fail("invalid")
+        if value is None:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value: datetime) -> str:
+        return timezone.localtime(value).isoformat()
+
+
+class DashboardQuery(serializers.Serializer):
+    region = serializers.CharField(
+        required=False,
+        max_length=13,
+        help_text=_(
+            "A region code within yours: its figures, it and everything below. Default: your "
+            "region (a supervisor's own region, an officer's kabupaten/kota)."
+        ),
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Only cases of this PPKS category (code)."),
+    )
+    urgency = serializers.ChoiceField(
+        choices=Urgency.choices, required=False, help_text=_("Only cases of this urgency.")
+    )
+    created_after = QueryDateTime(
+        required=False, help_text=_("Only cases reported at or after this time.")
+    )
+    created_before = QueryDateTime(
+        required=False, help_text=_("Only cases reported before this time.")
+    )
+
+    def validate_region(self, value: str) -> str:
+        if not REGION_CODE.match(value):
+            raise serializers.ValidationError(
+                _("A region code looks like 63.71 or 63.71.04.1003."), code="invalid"
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        after, before = attrs.get("created_after"), attrs.get("created_before")
+        if after is not None and before is not None and after >= before:
+            raise serializers.ValidationError(
+                {"created_before": [_("Must be later than created_after.")]}, code="invalid_range"
+            )
+        return attrs
+
+
+def _counts(name: str, keys: list[str]) -> type[serializers.Serializer]:
+    """A serializer of one count per fixed key (its own schema component, `name`)."""
+    fields = {key: serializers.IntegerField() for key in keys}
+    return type(name, (serializers.Serializer,), fields)
+
+
+class RegionFigures(serializers.Serializer):
+    name = serializers.CharField()
+    total = serializers.IntegerField(help_text=_("Cases in scope located in this region."))
+    open = serializers.IntegerField(help_text=_("Of them, not closed."))
+    overdue = serializers.IntegerField(help_text=_("Of them, overdue (see `overdue`)."))
+
+
+class StepCompliance(serializers.Serializer):
+    completed = serializers.IntegerField(
+        help_text=_("Times the step was completed by a case in scope (see sla_compliance).")
+    )
+    met = serializers.IntegerField(
+        help_text=_("Of them, at or before the step's deadline in force at that moment.")
+    )
+    rate = serializers.FloatField(
+        allow_null=True, help_text=_("met / completed, rounded to 4 decimals; null if none.")
+    )
+
+
+class SlaCompliance(serializers.Serializer):
+    verify = StepCompliance(
+        help_text=_("Verification: a `verify`, or a `reject` from reported or returned.")
+    )
+    assist = StepCompliance(help_text=_("First assistance: an `assist` from verified."))
+    close = StepCompliance(help_text=_("Closing: a `close` from assisted."))
+
+
+class Durations(serializers.Serializer):
+    to_verify = serializers.IntegerField(
+        allow_null=True, help_text=_("From the report to the case's first `verify`.")
+    )
+    to_assist = serializers.IntegerField(
+        allow_null=True, help_text=_("From the report to the case's first `assist`.")
+    )
+    to_close = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("From the report to the first time the case was closed (close or reject)."),
+    )
+
+
+class Workload(serializers.Serializer):
+    user = UserRef()
+    open = serializers.IntegerField(help_text=_("Open cases in scope assigned to them."))
+    overdue = serializers.IntegerField(help_text=_("Of them, overdue."))
+
+
+class DashboardScope(serializers.Serializer):
+    region = serializers.SerializerMethodField()
+    category = serializers.CharField(allow_null=True)
+    urgency = serializers.CharField(allow_null=True)
+    created_after = QueryDateTime(allow_null=True)
+    created_before = QueryDateTime(allow_null=True)
+
+    def get_region(self, scope: Any) -> dict[str, str]:
+        return {"code": scope.region.code, "name": scope.region.name, "level": scope.region.level}
+
+
+class DashboardOutput(serializers.Serializer):
+    as_of = QueryDateTime(
+        help_text=_("The moment the figures were computed: ages and `overdue` are as of then.")
+    )
+    scope = DashboardScope(
+        help_text=_(
+            'The cases counted ("in scope"): those filed in this region or below it, of the '
+            "category and urgency asked, reported within the range asked. Every figure below "
+            "counts only these cases."
+        )
+    )
+    total = serializers.IntegerField(help_text=_("Cases in scope."))
+    by_state = _counts("DashboardStates", STATES)(
+        help_text=_("Cases in scope by their current state; all five states.")
+    )
+    by_category = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_(
+            "Cases in scope by PPKS category code: every active category (0 when none) and any "
+            "inactive one that has cases."
+        ),
+    )
+    by_region = serializers.DictField(
+        child=RegionFigures(),
+        help_text=_(
+            "Cases in scope by the region one level below the one asked (the province by "
+            "kabupaten/kota, a kabupaten/kota by kecamatan, a kecamatan by desa/kelurahan; "
+            "nothing below a desa), every such region listed. Cases filed at the asked "
+            "region's own level (a kabupaten/kota without its kecamatan) are under its own "
+            "code."
+        ),
+    )
+    open_by_age = _counts("DashboardAges", [name for name, *_ in AGE_BUCKETS])(
+        help_text=_(
+            "Open cases in scope (not closed) by whole days since their report, counted at "
+            "`as_of`: under_1_day 0 (less than 24 hours), 1_to_7_days 1-7, 8_to_30_days "
+            "8-30, over_30_days 31 or more."
+        )
+    )
+    overdue = serializers.IntegerField(
+        help_text=_(
+            "Open cases in scope whose current step's deadline (`due_at`) is at or before "
+            "`as_of`: the case list's `overdue=true`."
+        )
+    )
+    sla_compliance = SlaCompliance(
+        help_text=_(
+            "Per SLA step, how often cases in scope completed it by its deadline. Each "
+            "completion counts once (a reopened case that completes a step again counts "
+            "again) against the deadline in force when it happened, as recorded in the "
+            "transition's history row (`payload.sla`)."
+        )
+    )
+    median_hours = Durations(
+        help_text=_(
+            "Median hours from report to the first time each step was reached, over the cases "
+            "in scope that reached it, from their history. Durations are whole hours, rounded "
+            "down; the median is the nearest-rank 50th percentile (the lower middle value). "
+            "null when no case reached the step."
+        )
+    )
+    p90_hours = Durations(help_text=_("As median_hours, the nearest-rank 90th percentile."))
+    closure_outcomes = _counts("DashboardOutcomes", OUTCOMES)(
+        help_text=_("Closed cases in scope by their outcome; all six outcomes.")
+    )
+    workload = Workload(
+        many=True,
+        help_text=_(
+            "Per person with open cases in scope assigned, and per active officer of the "
+            "region's kabupaten/kota (every one, for the province) even with none: open "
+            "assigned cases in scope and the overdue among them. Most open first."
+        ),
+    )

@@ -1,0 +1,193 @@
+"""The dashboard's pre-aggregated counts (`CaseTally`, `DurationTally`, `DayTally`), kept exact.
+
+Every write that changes what a case contributes (its report, a transition, an edit of its
+region, category or urgency, a transfer) takes a `Snapshot` of the case before and after and
+calls `apply`, in the same transaction as the change: the tallies then commit or roll back with
+it. `rebuild` recomputes them from the cases and their history (after a bulk load, or to check
+them): the two must always agree, and a test holds them to it.
+
+A case contributes, under its key (kecamatan, category, urgency): one to its state, one to its
+outcome when closed, and for each step it completed (`COMPLETES`) one `<step>_done` and, when
+that was by the deadline in force (the `sla.on_time` the transition wrote in its history row),
+one `<step>_met`. Under its kabupaten/kota it contributes the whole hours from its report to
+the first time it reached each step (`first_reaches`) to `DurationTally`; while open, one to
+the UTC day of its deadline (with its assignee) and one to the UTC day of its report, in
+`DayTally`.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from casework.models import Case, CaseState
+from workflows.models import HistoryEntry
+from workflows.tally_sql import ACTIONS, COMPLETES, COUNTERS, NO_DEADLINE, rebuild
+
+
+def area_of(region_code: str) -> str:
+    """The kecamatan of a region code, or the code itself above that level."""
+    return region_code[:8]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What of a history row the tallies need."""
+
+    action: str
+    from_state: str
+    to_state: str
+    at: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    area: str
+    regency: str
+    category: str
+    urgency: str
+    counts: Counter = field(default_factory=Counter)
+    hours: dict[str, int] = field(default_factory=dict)  # step → whole hours to first reach it
+    days: tuple[tuple[str, str, int, date], ...] = ()  # (kind, regency, assignee, day)
+
+
+def utc_day(moment: datetime | None) -> date:
+    """The UTC day of a moment (the far future for none: a deadline never reached)."""
+    if moment is None:
+        return date.fromisoformat(NO_DEADLINE)
+    return moment.astimezone(UTC).date()
+
+
+def first_reaches(entry: Entry) -> str | None:
+    """The step whose first time this row may be: verified, assisted, closed."""
+    if entry.action == "verify":
+        return "verify"
+    if entry.action == "assist" and entry.from_state == CaseState.VERIFIED:
+        return "assist"
+    if entry.to_state == CaseState.CLOSED and entry.from_state != CaseState.CLOSED:
+        return "close"
+    return None
+
+
+def entries(case: Case) -> list[Entry]:
+    """The case's history rows that count (one indexed query)."""
+    rows = (
+        HistoryEntry.objects.filter(case=case, action__in=ACTIONS)
+        .order_by("at", "id")
+        .values_list("action", "from_state", "to_state", "at", "payload")
+    )
+    return [entry_of(*row) for row in rows]
+
+
+def entry_of(action: str, from_state: str, to_state: str, at: datetime, payload: Any) -> Entry:
+    sla = payload.get("sla") if isinstance(payload, dict) else None
+    on_time = bool(sla.get("on_time")) if isinstance(sla, dict) else False
+    return Entry(action, from_state, to_state, at, on_time)
+
+
+def locked(case_id: Any) -> Case | None:
+    """The case as it is before an edit, its row locked (None if there is no such case)."""
+    try:
+        return Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
+    counts: Counter = Counter({case.state: 1})
+    if case.state == CaseState.CLOSED and case.outcome:
+        counts[case.outcome] += 1
+    hours: dict[str, int] = {}
+    for entry in history:
+        step = COMPLETES.get((entry.action, entry.from_state))
+        if step is not None:
+            counts[f"{step}_done"] += 1
+            counts[f"{step}_met"] += entry.on_time
+        first = first_reaches(entry)
+        if first is not None and first not in hours:
+            hours[first] = int((entry.at - case.created_at).total_seconds() // 3600)
+    days: tuple[tuple[str, str, int, date], ...] = ()
+    if case.state != CaseState.CLOSED:
+        days = (
+            ("due", case.regency_id, case.assigned_to_id or 0, utc_day(case.due_at)),
+            ("opened", case.regency_id, 0, utc_day(case.created_at)),
+        )
+    return Snapshot(
+        area=area_of(case.region_id),
+        regency=case.regency_id,
+        category=case.category_id,
+        urgency=case.urgency,
+        counts=counts,
+        hours=hours,
+        days=days,
+    )
+
+
+def apply(before: Snapshot | None, after: Snapshot) -> None:
+    """Move the tallies from what the case contributed to what it contributes now.
+
+    Rows are changed in key order so two transactions never wait on each other in a circle;
+    call it last in the transaction, which then holds the rows' locks only until its commit.
+    """
+    cases: dict[tuple, Counter] = {}
+    durations: Counter = Counter()
+    days: Counter = Counter()
+    for snap, sign in ((before, -1), (after, 1)):
+        if snap is None:
+            continue
+        delta = cases.setdefault((snap.area, snap.category, snap.urgency), Counter())
+        for name, n in snap.counts.items():
+            delta[name] += sign * n
+        for step, hours in snap.hours.items():
+            durations[(snap.regency, step, hours)] += sign
+        for key in snap.days:
+            days[key] += sign
+    with connection.cursor() as cursor:
+        for key in sorted(cases):
+            changed = {name: n for name, n in cases[key].items() if n}
+            if changed:
+                _upsert_case_tally(cursor, key, changed)
+        for key in sorted(durations):
+            if durations[key]:
+                cursor.execute(
+                    "INSERT INTO workflows_durationtally (regency_id, step, hours, cases) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (regency_id, step, hours) "
+                    "DO UPDATE SET cases = workflows_durationtally.cases + EXCLUDED.cases",
+                    [*key, durations[key]],
+                )
+        for key in sorted(days):
+            if days[key]:
+                cursor.execute(
+                    "INSERT INTO workflows_daytally (kind, regency_id, assignee_id, day, cases) "
+                    "VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (kind, regency_id, assignee_id, day) "
+                    "DO UPDATE SET cases = workflows_daytally.cases + EXCLUDED.cases",
+                    [*key, days[key]],
+                )
+
+
+def _upsert_case_tally(cursor: Any, key: tuple, changed: dict[str, int]) -> None:
+    names = sorted(changed)
+    columns = ", ".join(["area", "category_id", "urgency", *COUNTERS])
+    values = [*key, *(changed.get(name, 0) for name in COUNTERS)]
+    updates = ", ".join(f"{n} = workflows_casetally.{n} + EXCLUDED.{n}" for n in names)
+    cursor.execute(
+        f"INSERT INTO workflows_casetally ({columns}) "  # noqa: S608 - names from COUNTERS
+        f"VALUES ({', '.join(['%s'] * len(values))}) "
+        f"ON CONFLICT (area, category_id, urgency) DO UPDATE SET {updates}",
+        values,
+    )
+
+
+def rebuild_here() -> None:
+    """`rebuild` on Django's own database connection, in one transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        rebuild(cursor, connection.vendor)
+
+
+__all__ = ["COMPLETES", "rebuild"]

@@ -1,0 +1,143 @@
+"""The tallies' vocabulary and their rebuild in plain SQL: no Django import, so the COPY
+generator (`workflows.generator`) can use it on its own psycopg connection.
+
+`workflows.tallies` keeps the same counts live; see there for what a case contributes.
+"""
+
+from typing import Any
+
+# The step a transition completes, by (action, from_state): the verification step ends with a
+# decision (verify, or reject as not a PPKS case / a duplicate), the others with their action.
+COMPLETES = {
+    ("verify", "reported"): "verify",
+    ("reject", "reported"): "verify",
+    ("reject", "returned"): "verify",
+    ("assist", "verified"): "assist",
+    ("close", "assisted"): "close",
+}
+STEPS = ("verify", "assist", "close")
+ACTIONS = sorted({action for action, _ in COMPLETES})  # those FIRST_REACHED needs too
+STATES = ["reported", "returned", "verified", "assisted", "closed"]  # casework.CaseState
+OUTCOMES = ["resolved", "referred", "rejected", "duplicate", "deceased", "unreachable"]
+COUNTERS = [*STATES, *OUTCOMES, *(f"{s}_{k}" for s in STEPS for k in ("done", "met"))]
+
+
+# --- rebuilding from the cases and their history -----------------------------------------
+
+_ON_TIME = {
+    "postgresql": "COALESCE((h.payload -> 'sla' ->> 'on_time')::boolean, false)",
+    "sqlite": "COALESCE(json_extract(h.payload, '$.sla.on_time'), 0)",
+}
+# The UTC day of a timestamp column (how `workflows.tallies.utc_day` counts it).
+_DAY = {
+    "postgresql": "(({0}) AT TIME ZONE 'UTC')::date",
+    "sqlite": "date({0})",
+}
+TABLES = ["workflows_casetally", "workflows_durationtally", "workflows_daytally"]
+NO_DEADLINE = "9999-12-31"  # the day of an open case without a deadline: never overdue
+# Whole hours from one timestamp column to a later one, rounded down.
+_HOURS = {
+    "postgresql": "floor(extract(epoch FROM {later} - {earlier}) / 3600)::integer",
+    "sqlite": "(CAST(strftime('%s', {later}) AS INTEGER) "
+    "- CAST(strftime('%s', {earlier}) AS INTEGER)) / 3600",
+}
+# The history rows that are the first time a case reached a step, if earliest (a case is
+# verified once; a reopened case is assisted and closed again).
+FIRST_REACHED = {
+    "verify": "h.action = 'verify'",
+    "assist": "h.action = 'assist' AND h.from_state = 'verified'",
+    "close": "h.to_state = 'closed' AND h.from_state <> 'closed'",
+}
+
+
+def _firsts(cases_where: str = "") -> str:
+    """Per case: its kabupaten/kota, report time and the first time it reached each step."""
+    reached = ", ".join(
+        f"MIN(CASE WHEN {condition} THEN h.at END) AS {step}_at"
+        for step, condition in FIRST_REACHED.items()
+    )
+    return (
+        f"SELECT h.case_id, c.regency_id, c.created_at, {reached} "  # noqa: S608
+        "FROM workflows_historyentry h JOIN casework_case c ON c.id = h.case_id "
+        f"WHERE h.action IN ({', '.join(repr(a) for a in ACTIONS)}){cases_where} "
+        "GROUP BY h.case_id, c.regency_id, c.created_at"
+    )
+
+
+def _by_hours(vendor: str, firsts: str, *, per_regency: bool = False, with_params: bool) -> str:
+    """(step, hours, cases[, regency]) of the `firsts` rows, one SELECT per step over them
+    (a CTE: PostgreSQL computes it once). `with_params`: the statement goes with parameters,
+    so a literal % must be written %%."""
+    parts = []
+    also = ", f.regency_id" if per_regency else ""
+    template = _HOURS[vendor].replace("%", "%%") if with_params else _HOURS[vendor]
+    for step in STEPS:
+        hours = template.format(later=f"f.{step}_at", earlier="f.created_at")
+        parts.append(
+            f"SELECT '{step}', {hours}, COUNT(*){also} FROM f "  # noqa: S608
+            f"WHERE f.{step}_at IS NOT NULL GROUP BY {hours}{also}"
+        )
+    return f"WITH f AS ({firsts}) " + " UNION ALL ".join(parts)
+
+
+def duration_histogram(
+    cursor: Any, vendor: str, cases_sql: str, params: tuple | list
+) -> list[tuple[str, int, int]]:
+    """(step, whole hours, cases) of the cases `cases_sql` selects (one column: their ids)."""
+    firsts = _firsts(f" AND h.case_id IN ({cases_sql})")
+    cursor.execute(_by_hours(vendor, firsts, with_params=True), params)
+    return cursor.fetchall()
+
+
+def rebuild(cursor: Any, vendor: str) -> None:
+    """Recompute both tallies from `casework_case` and `workflows_historyentry`.
+
+    Plain SQL on any DB-API cursor (Django's, or psycopg's for the COPY generator), so it runs
+    where Django is not set up for that database. Takes the tables' write locks first: a
+    change committed meanwhile would otherwise be counted twice or not at all.
+    """
+    if vendor == "postgresql":
+        cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
+    for table in TABLES:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
+    step_sums = []
+    for (action, from_state), step in sorted(COMPLETES.items()):
+        match = f"h.action = '{action}' AND h.from_state = '{from_state}'"
+        step_sums.append((step, match))
+    done = {step: " OR ".join(f"({m})" for s, m in step_sums if s == step) for step in STEPS}
+    history_columns = ", ".join(
+        f"SUM(CASE WHEN {done[s]} THEN 1 ELSE 0 END) AS {s}_done, "
+        f"SUM(CASE WHEN ({done[s]}) AND {_ON_TIME[vendor]} THEN 1 ELSE 0 END) AS {s}_met"
+        for s in STEPS
+    )
+    state_columns = ", ".join(f"SUM(CASE WHEN c.state = '{s}' THEN 1 ELSE 0 END)" for s in STATES)
+    outcome_columns = ", ".join(
+        f"SUM(CASE WHEN c.state = 'closed' AND c.outcome = '{o}' THEN 1 ELSE 0 END)"
+        for o in OUTCOMES
+    )
+    step_columns = ", ".join(f"COALESCE(SUM(s.{s}_{k}), 0)" for s in STEPS for k in ("done", "met"))
+    actions = ", ".join(f"'{a}'" for a in ACTIONS)
+    cursor.execute(
+        f"INSERT INTO workflows_casetally (area, category_id, urgency, {', '.join(COUNTERS)}) "  # noqa: S608
+        f"SELECT substr(c.region_id, 1, 8), c.category_id, c.urgency, "
+        f"{state_columns}, {outcome_columns}, {step_columns} "
+        f"FROM casework_case c LEFT JOIN ("
+        f"  SELECT h.case_id, {history_columns} FROM workflows_historyentry h "
+        f"  WHERE h.action IN ({actions}) GROUP BY h.case_id"
+        f") s ON s.case_id = c.id "
+        f"GROUP BY substr(c.region_id, 1, 8), c.category_id, c.urgency"
+    )
+    cursor.execute(
+        "INSERT INTO workflows_durationtally (step, hours, cases, regency_id) "
+        + _by_hours(vendor, _firsts(), per_regency=True, with_params=False)
+    )
+    due_day = f"COALESCE({_DAY[vendor].format('due_at')}, '{NO_DEADLINE}')"
+    opened_day = _DAY[vendor].format("created_at")
+    cursor.execute(
+        "INSERT INTO workflows_daytally (kind, regency_id, assignee_id, day, cases) "  # noqa: S608
+        f"SELECT 'due', regency_id, COALESCE(assigned_to_id, 0), {due_day}, COUNT(*) "
+        "FROM casework_case WHERE NOT state = 'closed' "
+        f"GROUP BY regency_id, COALESCE(assigned_to_id, 0), {due_day} "
+        f"UNION ALL SELECT 'opened', regency_id, 0, {opened_day}, COUNT(*) "
+        f"FROM casework_case WHERE NOT state = 'closed' GROUP BY regency_id, {opened_day}"
+    )
