@@ -14,13 +14,24 @@ from casework.models import Case, Role, User, region_and_below
 NOTHING = Q(pk__in=[])
 
 
+def jurisdiction_root(user: User) -> str | None:
+    """The region whose cases the user's office is responsible for: a supervisor's own region
+    (the province, or a kabupaten/kota), an officer's kabupaten/kota; None for anyone else."""
+    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
+        return None
+    if _is_province(user.region_id):
+        return user.region_id if user.role == Role.SUPERVISOR else None
+    return user.region_id[:5]
+
+
 def jurisdiction_q(user: User) -> Q:
     """The cases the user's office is responsible for (not counting their own reports)."""
-    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
+    root = jurisdiction_root(user)
+    if root is None:
         return NOTHING
-    if user.role == Role.SUPERVISOR and _is_province(user.region_id):
-        return region_and_below("regency__code", user.region_id)
-    return Q(regency_id=user.region_id[:5])
+    if _is_province(root):
+        return region_and_below("regency__code", root)
+    return Q(regency_id=root)
 
 
 def visible_cases_q(user: User) -> Q:

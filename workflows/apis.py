@@ -4,8 +4,6 @@ the dashboard.
 Thin: parse, call a selector or a `workflows.services` function, serialize.
 """
 
-from typing import Any
-
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -23,7 +21,6 @@ from rest_framework.views import APIView
 
 from casework import access, export, idempotency, selectors
 from casework import services as casework_services
-from casework.errors import FieldError, PermissionDenied, ValidationFailed
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
 from casework.pagination import CasePagination, StrictOrderingFilter
@@ -130,7 +127,8 @@ class MaySeeDashboard(IsAuthenticated):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return (
-            super().has_permission(request, view) and dashboard.scope_root(request.user) is not None
+            super().has_permission(request, view)
+            and access.jurisdiction_root(request.user) is not None
         )
 
 
@@ -138,8 +136,8 @@ class MaySeeDashboard(IsAuthenticated):
 class DashboardApi(APIView):
     """Where cases are stuck and how fast they move, for your region (officer: your
     kabupaten/kota; supervisor: your region) or a region within it. Each figure's definition is
-    on its field below. A region outside yours is a 403; filters are validated like the case
-    list's (400 naming the parameter)."""
+    on its field below. A region outside yours is a 403 (`region_out_of_scope`); other bad
+    filters are a 400 naming the parameter."""
 
     permission_classes = [MaySeeDashboard]
 
@@ -147,40 +145,9 @@ class DashboardApi(APIView):
     def get(self, request: Request) -> Response:
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scope = dashboard_scope(request.user, query.validated_data)
+        scope = dashboard.scope_for(request.user, query.validated_data)
         figures = dashboard.dashboard(scope, now=timezone.now())
         return Response(DashboardOutput({**figures, "scope": scope}).data)
-
-
-def dashboard_scope(user: Any, params: dict[str, Any]) -> dashboard.Scope:
-    """The scope asked, within the user's: 400 for an unknown region, 403 outside theirs."""
-    root = dashboard.scope_root(user)
-    code = params.get("region") or root
-    region = selectors.region_get(code)
-    if region is None:
-        raise ValidationFailed.for_field(
-            "region", "unknown_region", _("Choose a region in Kalimantan Selatan.")
-        )
-    if not (code == root or code.startswith(f"{root}.")):
-        raise PermissionDenied(
-            _("You can only see the figures of your own region."),
-            code="region_out_of_scope",
-            errors=[
-                FieldError(
-                    field="region",
-                    code="region_out_of_scope",
-                    message=_("You can only see the figures of your own region."),
-                )
-            ],
-        )
-    category = params.get("category")
-    return dashboard.Scope(
-        region=region,
-        category=category.code if category else None,
-        urgency=params.get("urgency"),
-        created_after=params.get("created_after"),
-        created_before=params.get("created_before"),
-    )
 
 
 class CaseExportApi(GenericAPIView):

@@ -1,32 +1,58 @@
 """The supervisors' dashboard: where cases are stuck and how fast they move, for one region.
 
-Reads only. Every figure is defined once, in `workflows.dashboard_docs` (the API schema shows
-those texts), and computed here:
+Reads only. Every figure is defined once, in `workflows.dashboard_serializers.DashboardOutput`
+(the API schema shows those texts), and computed here, from the tallies where the scope allows
+(`Scope.tallied`, `Scope.plain`) and from the cases and their history otherwise:
 
-- counts by state, category, region and outcome, and SLA compliance, from `CaseTally` when no
-  created-date range is asked and the region is the province or a kabupaten/kota (the tallies
-  are per kecamatan, category and urgency); from the cases and their history otherwise;
-- durations (median, p90) from `DurationTally` when only a region at kabupaten/kota level or
-  above is asked; from the history otherwise;
-- what depends on the clock (open cases by age, overdue, workload) from the open cases, always:
-  a partial index holds exactly them, so the closed cases of past years are never read.
+- counts by state, category, region and outcome, and SLA compliance: `CaseTally` (per kecamatan,
+  category and urgency) for the province or a kabupaten/kota without a created-date range;
+- durations (median, p90): `DurationTally` (per kabupaten/kota) when, in addition, no category
+  or urgency is asked;
+- what depends on the clock (open cases by age, overdue, workload): `DayTally` under the same
+  condition, plus the open cases of the one day each boundary falls in, and a kabupaten/kota's
+  overdue open cases for its breakdown by kecamatan (a partial index holds exactly the open
+  cases, so the closed cases of past years are never read).
 
-Both ways give the same numbers; the tests hold them to it.
+Both ways give the same numbers; the tests hold them to it. The reads run in one REPEATABLE
+READ transaction on PostgreSQL, so the figures of one answer agree with each other.
 """
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
 
-from casework.models import Case, CaseState, Category, Region, RegionLevel, Role, User
+from casework.access import jurisdiction_root
+from casework.errors import FieldError, PermissionDenied, ValidationFailed
+from casework.models import (
+    Case,
+    CaseState,
+    Category,
+    Region,
+    RegionLevel,
+    Role,
+    User,
+    region_and_below,
+)
+from casework.selectors import region_get
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
 from workflows.tallies import utc_day
-from workflows.tally_sql import COMPLETES, OUTCOMES, STATES, STEPS, duration_histogram
+from workflows.tally_sql import (
+    ACTIONS,
+    COMPLETES,
+    COUNTERS,
+    OUTCOMES,
+    STATES,
+    STEPS,
+    duration_histogram,
+)
 
 DAY = timedelta(days=1)
 # Open cases by whole days since their report: (name, fewest days, most days or None).
@@ -73,14 +99,32 @@ class Scope:
         return self.tallied and self.category is None and self.urgency is None
 
 
-def scope_root(user: User) -> str | None:
-    """The region whose figures the user may see: a supervisor's own region (a kabupaten/kota
-    or the province), an officer's kabupaten/kota; None for anyone else."""
-    if user.role not in (Role.OFFICER, Role.SUPERVISOR) or user.region_id is None:
-        return None
-    if user.role == Role.SUPERVISOR and "." not in user.region_id:
-        return user.region_id
-    return user.region_id[:5]
+def scope_for(user: User, params: dict[str, Any]) -> Scope:
+    """The scope asked (`DashboardQuery`'s values), within the user's jurisdiction: 400 for an
+    unknown region, 403 for one outside theirs (regions are public: no need to hide them)."""
+    root = jurisdiction_root(user)
+    if root is None:
+        raise PermissionDenied(_("Only officers and supervisors can see the dashboard."))
+    code = params.get("region") or root
+    region = region_get(code)
+    if region is None:
+        raise ValidationFailed.for_field(
+            "region", "unknown_region", _("Choose a region in Kalimantan Selatan.")
+        )
+    if not (code == root or code.startswith(f"{root}.")):
+        message = _("You can only see the figures of your own region.")
+        raise PermissionDenied(
+            message,
+            code="region_out_of_scope",
+            errors=[FieldError(field="region", code="region_out_of_scope", message=message)],
+        )
+    return Scope(
+        region=region,
+        category=params.get("category"),
+        urgency=params.get("urgency"),
+        created_after=params.get("created_after"),
+        created_before=params.get("created_before"),
+    )
 
 
 def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[str, Any]:
@@ -89,11 +133,14 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
     `use_tallies=False` computes all of them from the cases and history (the tests compare).
     """
     tallied, plain = use_tallies and scope.tallied, use_tallies and scope.plain
-    counts = _tallied_counts(scope) if tallied else _counted(scope)
-    hours = _tallied_hours(scope) if plain else _history_hours(scope)
-    opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
+    with _snapshot():
+        counts = _tallied_counts(scope) if tallied else _counted(scope)
+        hours = _tallied_hours(scope) if plain else _history_hours(scope)
+        opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
+        children = _children(scope.region)
+        workload = _workload(scope, opened.loads)
     by_region = {}
-    for code, name in _children(scope.region):
+    for code, name in children:
         totals = counts["by_region"].get(code, {"total": 0, "open": 0})
         by_region[code] = {"name": name, **totals, "overdue": opened.by_child.get(code, 0)}
     return {
@@ -110,8 +157,21 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
             for name, p in PERCENTILES.items()
         },
         "closure_outcomes": counts["closure_outcomes"],
-        "workload": _workload(scope, opened.loads),
+        "workload": workload,
     }
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One snapshot for all the reads: a REPEATABLE READ, READ ONLY transaction on PostgreSQL
+    when none is open (inside one, e.g. a test's, its snapshot rules)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 # --- the cases in scope ------------------------------------------------------------------
@@ -124,9 +184,7 @@ def _cases(scope: Scope) -> QuerySet[Case]:
     elif region.level == RegionLevel.REGENCY:
         cases = Case.objects.filter(regency_id=region.code)
     else:
-        cases = Case.objects.filter(
-            Q(region_id=region.code) | Q(region__code__startswith=f"{region.code}.")
-        )
+        cases = Case.objects.filter(region_and_below("region__code", region.code))
     if scope.category:
         cases = cases.filter(category_id=scope.category)
     if scope.urgency:
@@ -159,17 +217,20 @@ def _child(region: Region, field: str) -> Substr | None:
 
 def _tallied_counts(scope: Scope) -> dict[str, Any]:
     code = scope.region.code
-    tallies = CaseTally.objects.filter(Q(area=code) | Q(area__startswith=f"{code}."))
+    tallies = CaseTally.objects.filter(region_and_below("area", code))
     if scope.category:
         tallies = tallies.filter(category_id=scope.category)
     if scope.urgency:
         tallies = tallies.filter(urgency=scope.urgency)
     total = sum((F(s) for s in STATES[1:]), F(STATES[0]))
     open_ = total - F(CaseState.CLOSED)
-    sums = tallies.aggregate(**{name: Sum(name) for name in _counter_names()})
+    sums = tallies.aggregate(**{name: Sum(name) for name in COUNTERS})
     sums = {name: n or 0 for name, n in sums.items()}
     by_category = dict(
-        tallies.values("category_id").annotate(n=Sum(total)).values_list("category_id", "n")
+        tallies.values("category_id")
+        .annotate(n=Sum(total))
+        .filter(n__gt=0)  # a category all moved away leaves rows of zeros
+        .values_list("category_id", "n")
     )
     by_region = {
         row["child"]: {"total": row["total"], "open": row["open"]}
@@ -184,10 +245,6 @@ def _tallied_counts(scope: Scope) -> dict[str, Any]:
         by_category=by_category,
         by_region=by_region,
     )
-
-
-def _counter_names() -> list[str]:
-    return [*STATES, *OUTCOMES, *(f"{s}_{k}" for s in STEPS for k in ("done", "met"))]
 
 
 # --- counts: from the cases and their history ---------------------------------------------
@@ -222,7 +279,7 @@ def _counted(scope: Scope) -> dict[str, Any]:
         done[step] = done.get(step, Q()) | Q(action=action, from_state=from_state)
     on_time = Q(payload__sla__on_time=True)
     row = HistoryEntry.objects.filter(
-        case__in=cases.values("id"), action__in=sorted({a for a, _ in COMPLETES})
+        case__in=cases.values("id"), action__in=ACTIONS, payload__has_key="sla"
     ).aggregate(
         **{f"{s}_done": Count("id", filter=done[s]) for s in STEPS},
         **{f"{s}_met": Count("id", filter=done[s] & on_time) for s in STEPS},
@@ -267,7 +324,7 @@ def _shape(
 def _tallied_hours(scope: Scope) -> dict[str, Counter]:
     code = scope.region.code
     rows = (
-        DurationTally.objects.filter(Q(regency_id=code) | Q(regency__code__startswith=f"{code}."))
+        DurationTally.objects.filter(region_and_below("regency__code", code))
         .values("step", "hours")
         .annotate(n=Sum("cases"))
         .values_list("step", "hours", "n")
@@ -356,20 +413,22 @@ def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
     today = utc_day(now)
     midnight = datetime.combine(today, time(), UTC)
     code = scope.region.code
-    days = DayTally.objects.filter(Q(regency_id=code) | Q(regency__code__startswith=f"{code}."))
+    days = DayTally.objects.filter(region_and_below("regency__code", code))
     opened = _cases(scope).filter(OPEN)
-    due_today = dict_of(
-        opened.filter(due_at__gte=midnight, due_at__lte=now)
+    due_today = {
+        (regency, assignee): n
+        for regency, assignee, n in opened.filter(due_at__gte=midnight, due_at__lte=now)
         .values("regency_id", "assigned_to_id")
         .annotate(n=Count("*"))
         .values_list("regency_id", "assigned_to_id", "n")
-    )
+    }
     by_regency: dict[str, int] = {}
     loads: dict[int, tuple[int, int]] = {}
     for regency, assignee, n, late in (
         days.filter(kind="due")
         .values("regency_id", "assignee_id")
         .annotate(n=Sum("cases"), late=Sum("cases", filter=Q(day__lt=today)))
+        .filter(n__gt=0)  # someone whose cases all closed or moved on holds none
         .values_list("regency_id", "assignee_id", "n", "late")
     ):
         late = (late or 0) + due_today.get((regency, assignee or None), 0)
@@ -410,10 +469,6 @@ def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
     return OpenFigures(by_child, by_age, sum(by_regency.values()), loads)
 
 
-def dict_of(rows: Any) -> dict[tuple, int]:
-    return {(a, b): n for a, b, n in rows}
-
-
 def _workload(scope: Scope, loads: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
     """Open cases per assignee; the active officers of the region with none are listed too."""
     # Officers belong to a kabupaten/kota: those of the region's (or, for the province, all).
@@ -421,8 +476,7 @@ def _workload(scope: Scope, loads: dict[int, tuple[int, int]]) -> list[dict[str,
     office = region.code if region.level == RegionLevel.PROVINCE else region.code[:5]
     officers = User.objects.filter(
         Q(pk__in=list(loads))
-        | Q(is_active=True, role=Role.OFFICER)
-        & (Q(region_id=office) | Q(region__code__startswith=f"{office}."))
+        | Q(is_active=True, role=Role.OFFICER) & region_and_below("region__code", office)
     )
     result = [
         {

@@ -47,11 +47,8 @@ class DashboardQuery(serializers.Serializer):
             "region (a supervisor's own region, an officer's kabupaten/kota)."
         ),
     )
-    category = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Category.objects.all(),
-        required=False,
-        help_text=_("Only cases of this PPKS category (code)."),
+    category = serializers.CharField(
+        required=False, max_length=10, help_text=_("Only cases of this PPKS category (code).")
     )
     urgency = serializers.ChoiceField(
         choices=Urgency.choices, required=False, help_text=_("Only cases of this urgency.")
@@ -67,6 +64,15 @@ class DashboardQuery(serializers.Serializer):
         if not REGION_CODE.match(value):
             raise serializers.ValidationError(
                 _("A region code looks like 63.71 or 63.71.04.1003."), code="invalid"
+            )
+        return value
+
+    def validate_category(self, value: str) -> str:
+        # As the case list answers an unknown category (any category, active or not).
+        if not Category.objects.filter(code=value).exists():
+            raise serializers.ValidationError(
+                _("Select a valid choice. That choice is not one of the available choices."),
+                code="invalid_choice",
             )
         return value
 
@@ -86,7 +92,7 @@ def _counts(name: str, keys: list[str]) -> type[serializers.Serializer]:
 
 
 class RegionFigures(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=_("The region's name."))
     total = serializers.IntegerField(help_text=_("Cases in scope located in this region."))
     open = serializers.IntegerField(help_text=_("Of them, not closed."))
     overdue = serializers.IntegerField(help_text=_("Of them, overdue (see `overdue`)."))
@@ -97,7 +103,10 @@ class StepCompliance(serializers.Serializer):
         help_text=_("Times the step was completed by a case in scope (see sla_compliance).")
     )
     met = serializers.IntegerField(
-        help_text=_("Of them, at or before the step's deadline in force at that moment.")
+        help_text=_(
+            "Of them, at or before the step's deadline in force at that moment (a step that had "
+            "no deadline counts as met)."
+        )
     )
     rate = serializers.FloatField(
         allow_null=True, help_text=_("met / completed, rounded to 4 decimals; null if none.")
@@ -126,18 +135,30 @@ class Durations(serializers.Serializer):
 
 
 class Workload(serializers.Serializer):
-    user = UserRef()
+    user = UserRef(help_text=_("The person (an officer, or whoever else holds cases)."))
     open = serializers.IntegerField(help_text=_("Open cases in scope assigned to them."))
     overdue = serializers.IntegerField(help_text=_("Of them, overdue."))
 
 
 class DashboardScope(serializers.Serializer):
-    region = serializers.SerializerMethodField()
-    category = serializers.CharField(allow_null=True)
-    urgency = serializers.CharField(allow_null=True)
-    created_after = QueryDateTime(allow_null=True)
-    created_before = QueryDateTime(allow_null=True)
+    region = serializers.SerializerMethodField(
+        help_text=_("The region asked (or yours): its code, name and level.")
+    )
+    category = serializers.CharField(allow_null=True, help_text=_("The category asked, or null."))
+    urgency = serializers.CharField(allow_null=True, help_text=_("The urgency asked, or null."))
+    created_after = QueryDateTime(allow_null=True, help_text=_("As asked, in WITA, or null."))
+    created_before = QueryDateTime(allow_null=True, help_text=_("As asked, in WITA, or null."))
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+                "level": {"type": "string"},
+            },
+        }
+    )
     def get_region(self, scope: Any) -> dict[str, str]:
         return {"code": scope.region.code, "name": scope.region.name, "level": scope.region.level}
 
@@ -192,7 +213,8 @@ class DashboardOutput(serializers.Serializer):
             "Per SLA step, how often cases in scope completed it by its deadline. Each "
             "completion counts once (a reopened case that completes a step again counts "
             "again) against the deadline in force when it happened, as recorded in the "
-            "transition's history row (`payload.sla`)."
+            "transition's history row (`payload.sla`). Completions whose history row has no "
+            "such record (written before the service kept it) are not counted."
         )
     )
     median_hours = Durations(

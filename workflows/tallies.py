@@ -42,7 +42,7 @@ class Entry:
     from_state: str
     to_state: str
     at: datetime
-    on_time: bool
+    on_time: bool | None  # None: no SLA record (history written before the service kept one)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def entries(case: Case) -> list[Entry]:
 
 def entry_of(action: str, from_state: str, to_state: str, at: datetime, payload: Any) -> Entry:
     sla = payload.get("sla") if isinstance(payload, dict) else None
-    on_time = bool(sla.get("on_time")) if isinstance(sla, dict) else False
+    on_time = bool(sla.get("on_time")) if isinstance(sla, dict) else None
     return Entry(action, from_state, to_state, at, on_time)
 
 
@@ -105,7 +105,7 @@ def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
     hours: dict[str, int] = {}
     for entry in history:
         step = COMPLETES.get((entry.action, entry.from_state))
-        if step is not None:
+        if step is not None and entry.on_time is not None:
             counts[f"{step}_done"] += 1
             counts[f"{step}_met"] += entry.on_time
         first = first_reaches(entry)
@@ -153,22 +153,29 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
             if changed:
                 _upsert_case_tally(cursor, key, changed)
         for key in sorted(durations):
-            if durations[key]:
-                cursor.execute(
-                    "INSERT INTO workflows_durationtally (regency_id, step, hours, cases) "
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (regency_id, step, hours) "
-                    "DO UPDATE SET cases = workflows_durationtally.cases + EXCLUDED.cases",
-                    [*key, durations[key]],
-                )
+            _count(cursor, "workflows_durationtally", DURATION_KEY, key, durations[key])
         for key in sorted(days):
-            if days[key]:
-                cursor.execute(
-                    "INSERT INTO workflows_daytally (kind, regency_id, assignee_id, day, cases) "
-                    "VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (kind, regency_id, assignee_id, day) "
-                    "DO UPDATE SET cases = workflows_daytally.cases + EXCLUDED.cases",
-                    [*key, days[key]],
-                )
+            _count(cursor, "workflows_daytally", DAY_KEY, key, days[key])
+
+
+DURATION_KEY = ("regency_id", "step", "hours")
+DAY_KEY = ("kind", "regency_id", "assignee_id", "day")
+
+
+def _count(cursor: Any, table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> None:
+    """Add `delta` to a histogram row; a row down to zero goes (past days must not pile up)."""
+    if not delta:
+        return
+    columns = ", ".join(key_columns)
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}, cases) "  # noqa: S608 - our own names
+        f"VALUES ({', '.join(['%s'] * (len(key) + 1))}) ON CONFLICT ({columns}) "
+        f"DO UPDATE SET cases = {table}.cases + EXCLUDED.cases",
+        [*key, delta],
+    )
+    if delta < 0:
+        match = " AND ".join(f"{c} = %s" for c in key_columns)
+        cursor.execute(f"DELETE FROM {table} WHERE {match} AND cases = 0", list(key))  # noqa: S608
 
 
 def _upsert_case_tally(cursor: Any, key: tuple, changed: dict[str, int]) -> None:
@@ -188,6 +195,3 @@ def rebuild_here() -> None:
     """`rebuild` on Django's own database connection, in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         rebuild(cursor, connection.vendor)
-
-
-__all__ = ["COMPLETES", "rebuild"]

@@ -34,9 +34,10 @@ from rest_framework.test import APIClient
 from casework.models import Case, Region, User
 from tests.concurrency import run_concurrently
 from tests.factories import make_case, make_user
+from tests.workflows.tallying import tally_rows
 from workflows import dashboard, tallies
 from workflows.dashboard import Scope
-from workflows.models import CaseTally, DayTally, DurationTally
+from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
 
 WITA = ZoneInfo("Asia/Makassar")
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=WITA)
@@ -417,21 +418,6 @@ def test_the_tallies_give_the_figures_the_cases_give(province, params):
     assert tallied == counted
 
 
-def tally_rows() -> dict:
-    """Every tally row that counts something (moves leave rows at zero behind)."""
-    rows = {}
-    for model, key in (
-        (CaseTally, ("area", "category_id", "urgency")),
-        (DurationTally, ("regency_id", "step", "hours")),
-        (DayTally, ("kind", "regency_id", "assignee_id", "day")),
-    ):
-        for values in model.objects.values():
-            counts = {k: v for k, v in values.items() if k not in (*key, "id") and v}
-            if counts:
-                rows[(model.__name__, *(values[k] for k in key))] = counts
-    return rows
-
-
 @pytest.mark.django_db
 def test_the_live_tallies_equal_a_rebuild_after_every_kind_of_change(province):
     p = province
@@ -459,11 +445,34 @@ def test_the_live_tallies_equal_a_rebuild_after_every_kind_of_change(province):
         {"outcome": "duplicate", "reason": "Ganda.", "duplicate_of": str(p.H.pk)},
     )
     live = tally_rows()
+    now = timezone.now()
 
     tallies.rebuild_here()
 
     assert tally_rows() == live
     assert sum(r.get("reported", 0) for k, r in live.items() if k[0] == "CaseTally") == 4
+    # Histogram rows that reach zero go: past days must not pile up.
+    assert not DayTally.objects.filter(cases=0).exists()
+    assert not DurationTally.objects.filter(cases=0).exists()
+    for params in SCOPES:
+        counted = dashboard.dashboard(scope(**params), now=now, use_tallies=False)
+        assert dashboard.dashboard(scope(**params), now=now) == counted, params
+
+
+@pytest.mark.django_db
+def test_completions_without_an_sla_record_count_neither_as_met_nor_as_missed(province):
+    """History written before transitions recorded their deadline: not counted (it cannot be
+    judged), rather than counted as missed."""
+    HistoryEntry.objects.filter(case=province.A, action="verify").update(payload={})
+    tallies.rebuild_here()
+
+    body = get(province.carol).json()
+
+    assert body["sla_compliance"]["verify"] == sla(2, 0)  # B and C, both late; A not judged
+    assert body["median_hours"]["to_verify"] == 2  # its duration still counts (from `at`)
+    now = timezone.now()
+    counted = dashboard.dashboard(scope("63.71"), now=now, use_tallies=False)
+    assert dashboard.dashboard(scope("63.71"), now=now) == counted
 
 
 @pytest.mark.django_db
@@ -520,7 +529,7 @@ def test_a_region_outside_yours_is_refused(province, who, region):
         ({"region": "banjarmasin"}, "region", "invalid"),
         ({"region": "63.71.99"}, "region", "unknown_region"),
         ({"region": "6" * 20}, "region", "max_length"),
-        ({"category": "XYZ"}, "category", "does_not_exist"),
+        ({"category": "XYZ"}, "category", "invalid_choice"),
         ({"urgency": "urgent"}, "urgency", "invalid_choice"),
         ({"created_after": "kemarin"}, "created_after", "invalid"),
         ({"created_before": "2026-13-45"}, "created_before", "invalid"),

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework.models import Case, CaseState, Outcome, Region
-from tests.workflows.test_dashboard import tally_rows
+from tests.workflows.tallying import tally_rows
 from workflows import dashboard, tallies
 from workflows.dashboard import Scope
 from workflows.models import HistoryEntry

@@ -7,10 +7,13 @@ from workflows.tally_sql import rebuild
 
 
 def count_existing(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's signature
-    """Tallies of the cases already there (a fresh database has none)."""
+    """Tallies of the cases already there. Uses today's rebuild SQL, which names today's
+    columns: a database with cases that migrates through here after a counter is added must
+    run `rebuild_tallies` instead (a fresh database has no cases and skips it)."""
     with schema_editor.connection.cursor() as cursor:
-        rebuild(cursor, schema_editor.connection.vendor)
-
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM casework_case)")
+        if cursor.fetchone()[0]:
+            rebuild(cursor, schema_editor.connection.vendor)
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,8 @@
 """`manage.py rebuild_tallies`: recount the dashboard's tallies from the cases and history.
 
 The services keep the tallies exact as cases change; this is for after a bulk load that went
-around them (a restore, rows written by hand), or to check them: it reports how many rows it
-wrote and whether the case counts agree with the case table.
+around them (a restore, rows written by hand). It reports the rows it wrote. It locks the
+tallies while it counts (reports and transitions wait): run it in a quiet hour.
 """
 
 from django.core.management.base import BaseCommand
