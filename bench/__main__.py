@@ -1,5 +1,6 @@
 """`python -m bench`: set up PostgreSQL, seed, serve with gunicorn, measure, report; then the
-notification pipeline with a Celery worker on Redis.
+notification pipeline with a Celery worker on Redis; then the scale section (dashboard, lists and
+export at 10,000 and 1,000,000 generated cases, a database each).
 
 Exit status 0 when every measurement ran cleanly, whatever the figures; 1 when the bench itself
 broke (server did not start, requests failed); 2 for bad arguments.
@@ -24,7 +25,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench import load, machine, notifications, rawsql, report, transitions
+from bench import load, machine, notifications, rawsql, report, scale, transitions
 from bench.machine import wait_for_quiet
 from workflows.generator import SeedResult, seed_cases
 
@@ -68,7 +69,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--list-requests", type=int, help="sequential list requests (200)")
     parser.add_argument("--port", type=int, help="gunicorn port (default: first free 8101-8199)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2000 cases, 3 s")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 2000 cases, 3 s; scale at 2000,20000"
+    )
     parser.add_argument(
         "--fresh", action="store_true", help="drop and re-create the bench database first"
     )
@@ -81,8 +84,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["api", "notifications"],
-        help="measure only the API (intake, lists, transitions) or only the notifications",
+        choices=["api", "notifications", "scale"],
+        help="measure only the API (intake, lists, transitions), only the notifications, or "
+        "only the scale section (dashboard, lists, export at --scale-sizes)",
+    )
+    parser.add_argument(
+        "--scale-sizes",
+        type=scale.parse_sizes,
+        help="case counts of the scale section, a database ppks_scale_<n> each "
+        "(default 10000,1000000; with --quick 2000,20000)",
+    )
+    parser.add_argument(
+        "--scale-fresh",
+        action="store_true",
+        help="drop and re-seed the scale section's databases first (a million cases: minutes)",
     )
     parser.add_argument(
         "--redis-url",
@@ -95,6 +110,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.duration = args.duration if args.duration is not None else (3.0 if quick else 15.0)
     args.list_requests = args.list_requests or (30 if quick else 200)
     args.docs = (not quick and not args.only) if args.docs is None else args.docs
+    if args.scale_sizes is None:
+        args.scale_sizes = scale.QUICK_SIZES if quick else scale.SIZES
     if args.docs and args.only:
         parser.error("--only measures part of the document: it cannot rewrite it (--no-docs)")
     database = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
@@ -163,7 +180,20 @@ def free_port(wanted: int | None = None) -> int:
 class Server:
     """gunicorn with the production WSGI app and the bench settings; always stopped on exit."""
 
-    def __init__(self, port: int, url: str, log_path: Path, redis_url: str, queue: str) -> None:
+    def __init__(
+        self,
+        port: int,
+        url: str,
+        log_path: Path,
+        redis_url: str,
+        queue: str,
+        *,
+        workers: int = WORKERS,
+        timeout: int = 60,
+    ) -> None:
+        """`workers` and `timeout` (seconds a sync worker may spend on one request before the
+        master kills it) are the scale section's: one worker to read its memory, and time for
+        a million-row export."""
         self.port = port
         self.log_path = log_path
         self.command = [
@@ -172,11 +202,11 @@ class Server:
             "gunicorn",
             "config.wsgi:application",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--bind",
             f"{HOST}:{port}",
             "--timeout",
-            "60",
+            str(timeout),
             "--graceful-timeout",
             "5",
             "--no-control-socket",
@@ -559,18 +589,21 @@ def main(argv: list[str] | None = None) -> int:
     # Before the long part: a missing Redis is known at once (the API server publishes to it).
     notifications.check_redis(args.redis_url)
 
-    print(f"database {url}: migrate, reference data, demo accounts", flush=True)
-    ensure_database(url, fresh=args.fresh)
     password = secrets.token_urlsafe(18)
-    prepare_django(url, password)
-    print(f"seeding up to {args.cases} cases", flush=True)
-    seeded: SeedResult = seed_cases(url, target=args.cases)
-    total = seeded.before + seeded.added
-    print(
-        f"  {seeded.added} added (and {seeded.history_added} history rows) in "
-        f"{seeded.seconds:.1f} s; {total} cases",
-        flush=True,
-    )
+    # The scale section seeds databases of its own: alone, it needs nothing of the bench's.
+    seeded: SeedResult | None = None
+    if args.only != "scale":
+        print(f"database {url}: migrate, reference data, demo accounts", flush=True)
+        ensure_database(url, fresh=args.fresh)
+        prepare_django(url, password)
+        print(f"seeding up to {args.cases} cases", flush=True)
+        seeded = seed_cases(url, target=args.cases)
+        total = seeded.before + seeded.added
+        print(
+            f"  {seeded.added} added (and {seeded.history_added} history rows) in "
+            f"{seeded.seconds:.1f} s; {total} cases",
+            flush=True,
+        )
 
     sections: list[report.Section] = []
     all_runs: list[load.Run] = []
@@ -578,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet: list[str] = []
     given = sys.argv[1:] if argv is None else argv
     commands.append("make bench" + (f' BENCH_ARGS="{shlex.join(given)}"' if given else ""))
-    if args.only != "notifications":
+    if args.only in (None, "api"):
         api = measure_api(args, url, password, started)
         sections += api.sections
         all_runs += api.runs
@@ -588,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             f"lists: {api.quiet[1]}, before the transitions: {api.quiet[2]}"
         )
     notified = None
-    if args.only != "api":
+    if args.only in (None, "notifications"):
         print("notifications: Celery worker on Redis", flush=True)
         notified = notifications.measure(
             url,
@@ -601,12 +634,33 @@ def main(argv: list[str] | None = None) -> int:
         all_runs += notified.runs
         commands.append(f"# worker started by the bench:\n{shlex.join(notified.command)}")
         quiet.append(f"before the notifications: {notified.quiet}")
+    scaled = None
+    if args.only in (None, "scale"):
+        harness = scale.Harness(
+            server=Server,
+            free_port=free_port,
+            ensure_database=ensure_database,
+            token=token,
+            settle=wait_for_quiet,
+            results_dir=RESULTS_DIR,
+        )
+        scaled = scale.measure(args, password, harness, sizes=args.scale_sizes)
+        sections.append(scale.section(scaled))
+        all_runs += scaled.runs
+        commands += ["# the scale section alone:", "python -m bench --only scale"]
+        commands += [
+            f"# server started by the scale section:\n{shlex.join(command)}"
+            for command in scaled.commands[:2]  # the same for every size but the database
+        ]
 
-    setup = [
-        f"Code: {version}",
-        f"Cases in the database: {total:,} (seeded now: {seeded.added:,} with "
-        f"{seeded.history_added:,} history rows, in {seeded.seconds:.0f} s); database "
-        f"`{urllib.parse.urlsplit(url).path.lstrip('/')}`",
+    setup = [f"Code: {version}"]
+    if seeded is not None:
+        setup.append(
+            f"Cases in the database: {seeded.before + seeded.added:,} (seeded now: "
+            f"{seeded.added:,} with {seeded.history_added:,} history rows, in "
+            f"{seeded.seconds:.0f} s); database `{urllib.parse.urlsplit(url).path.lstrip('/')}`"
+        )
+    setup += [
         f"Broker of the API server: Redis ({notifications._safe(args.redis_url)}); requests "
         "publish their notification tasks after the commit, to a queue no worker reads"
         + (
@@ -616,9 +670,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "Client and server share the machine: the load generator's CPU counts against both "
         "sides alike.",
-        f"Load average (1 min) at start / end: {load_before} / {_loadavg()}; " + "; ".join(quiet),
+        f"Load average (1 min) at start / end: {load_before} / {_loadavg()}"
+        + "".join(f"; {line}" for line in quiet),
     ]
-    facts = report.machine_facts(url, args.redis_url if notified else None)
+    # Alone, the scale section never created `url`'s database: ask its first one instead.
+    facts_url = url if seeded is not None else scale.database_url(url, args.scale_sizes[0])
+    facts = report.machine_facts(facts_url, args.redis_url if notified else None)
     text = report.render(
         sections=sections,
         facts=facts,
@@ -636,9 +693,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     if notified:
         results["notifications"] = notifications.summary(notified)
+    if scaled:
+        results["scale"] = scale.summary(scaled)
     (RESULTS_DIR / "latest.json").write_text(json.dumps(results, indent=1, default=str))
-    if broken:
-        for run in broken:
+    # Every failure of the scale section: export, memory, row counts, and its failed requests.
+    failures = scaled.failures if scaled else []
+    for failure in failures:
+        print(f"ERROR in the scale section: {failure}", file=sys.stderr)
+    if broken or failures:
+        # The scale section's failed runs are among its failures, printed above.
+        scale_runs = {id(run) for run in scaled.runs} if scaled else set()
+        for run in (r for r in broken if id(r) not in scale_runs):
             print(f"ERROR in {run.name}: {run.errors} errors; {run.error_samples}", file=sys.stderr)
             if run.exhausted:
                 print(

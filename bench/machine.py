@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -47,19 +48,26 @@ def wait_for_quiet(limit: float = 90.0, threshold: float = 0.15) -> str:
     return f"{state} ({busy:.0%} CPU busy after {waited:.0f} s)"
 
 
+def _processes() -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/<pid>/stat after the command name) of every live process."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command name may hold spaces or ")": the fields start after the last ")".
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        yield int(entry.name), fields
+
+
 def tree_cpu(root: int) -> float:
     """CPU seconds (user + system) so far of process `root`, its live children, and its children
     that ended (the kernel adds those to the parent once it has reaped them): a PostgreSQL
     server's backends, connections that closed included, or a worker's pool."""
     total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == root:
+    for pid, fields in _processes():
+        if pid == root:
             total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
         elif int(fields[1]) == root:
             total += int(fields[11]) + int(fields[12])
@@ -81,3 +89,17 @@ def stop_group(process: "subprocess.Popen | None", *, grace: float) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (a gunicorn master's workers), from /proc."""
+    return sorted(child for child, fields in _processes() if int(fields[1]) == pid)
+
+
+def peak_rss_kb(pid: int) -> int:
+    """VmHWM of `pid`: the most resident memory it ever held, in kB (the kernel's high-water
+    mark, so a peak between two readings is not missed)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmHWM in /proc/{pid}/status")

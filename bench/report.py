@@ -19,7 +19,7 @@ from bench.load import Run
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Hand-written reading of the figures, kept across runs (the rest of the document is generated).
 NOTES_PATH = Path(__file__).resolve().parent / "NOTES.md"
-PLANNED = ["Workflow transitions", "Dashboard"]
+PLANNED = ["Workflow transitions"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,16 @@ class Goal:
 
 
 @dataclass
+class Table:
+    """A table of figures other than request runs (the scale section's sizes, its exports),
+    under a `###` heading of its own."""
+
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
 class Section:
     title: str
     intro: str
@@ -41,6 +51,10 @@ class Section:
     show_rate: bool
     goals: list[Goal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # after the runs, before the goals
+    # A `###` heading for the goals when tables precede them (else they would read as part of
+    # the last table's heading).
+    goals_caption: str = ""
 
 
 def _ms(value: float) -> str:
@@ -54,7 +68,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def render_section(section: Section) -> str:
-    """One `##` section: what it measures, the runs, the goals with verdicts, notes."""
+    """One `##` section: what it measures, the runs, other tables, the goals with verdicts,
+    notes."""
     headers = ["Measurement", "Clients", "Requests", "Errors"]
     headers += ["Requests/s"] if section.show_rate else []
     headers += ["p50 ms", "p95 ms"]
@@ -64,8 +79,14 @@ def render_section(section: Section) -> str:
         row += [f"{run.rate:.1f}"] if section.show_rate else []
         row += [_ms(run.p50_ms), _ms(run.p95_ms)]
         rows.append(row)
-    parts = [f"## {section.title}", section.intro, _table(headers, rows)]
+    parts = [f"## {section.title}", section.intro]
+    if section.runs:
+        parts.append(_table(headers, rows))
+    for table in section.tables:
+        parts += [f"### {table.caption}", _table(table.headers, table.rows)]
     if section.goals:
+        if section.goals_caption:
+            parts.append(f"### {section.goals_caption}")
         parts.append(
             _table(
                 ["Goal", "Measured", "Verdict"],
@@ -136,16 +157,23 @@ not fail the build for a slow figure, only when it could not measure (server did
 requests failed).
 
 - `make bench`: the full run (100,000 seeded cases, 8 clients, 15 s per measurement, then the
-  notification pipeline, about a minute more). It rewrites this file. Needs Redis for the
-  notifications (`--redis-url`, default `redis://127.0.0.1:6379/14`: the bench writes only
-  keys named after a queue of its own, and deletes them afterwards).
-- `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s); prints, does not write here.
+  notification pipeline, about a minute more, then the scale section at 10,000 and 1,000,000
+  cases: seeding the million takes minutes the first time, its databases are reused after).
+  It rewrites this file. Needs Redis for the notifications (`--redis-url`, default
+  `redis://127.0.0.1:6379/14`: the bench writes only keys named after a queue of its own, and
+  deletes them afterwards).
+- `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s; scale at 2,000 and 20,000
+  cases); prints, does not write here.
+- `.venv/bin/python -m bench --only scale`: the scale section alone (printed, not written
+  here); `--scale-sizes 10000,1000000` (the default) chooses the sizes, `--scale-fresh` drops
+  and re-seeds their databases `ppks_scale_<n>` (on the server of `--database-url`).
 - Options: `--database-url` (default `postgres://postgres@127.0.0.1:5432/ppks_bench`; the
   database is created if missing and reused: cases are only added up to `--cases`), `--cases`,
   `--clients` (creates and transitions), `--duration` (per create and transition target),
   `--list-requests`, `--port`, `--fresh` (drop and re-create the bench database first, so it
   holds exactly the seeded cases), `--explain` (print the list's query plans), `--no-docs`,
-  `--only api` or `--only notifications` (one part, printed, not written here), `--redis-url`.
+  `--only api`, `--only notifications` or `--only scale` (one part, printed, not written
+  here), `--redis-url`.
   Run `.venv/bin/python -m bench --help`.
 
 How it works: `workflows/generator.py` (also `manage.py generate_cases`) fills the tables
@@ -162,6 +190,9 @@ from the database (topped up through the API when short), so no request waits on
 The notifications (`bench/notifications.py`) start a Celery worker and a producer process with
 the product's Celery settings on a Redis queue of the bench's own, and compare the pipeline
 (event committed to inbox item delivered) with a task that does nothing (`bench/tasks.py`).
+The scale section (`bench/scale.py`) seeds a database per size with the same generator and
+measures, one request at a time, what should not grow with the number of cases: the
+dashboard, filtered list pages, and the export's memory (VmHWM of a single gunicorn worker).
 """
 
 

@@ -147,48 +147,51 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
             durations[(snap.regency, step, hours)] += sign
         for key in snap.days:
             days[key] += sign
+    case_rows = [(key, [cases[key][name] for name in COUNTERS]) for key in sorted(cases)]
     with connection.cursor() as cursor:
-        for key in sorted(cases):
-            changed = {name: n for name, n in cases[key].items() if n}
-            if changed:
-                _upsert_case_tally(cursor, key, changed)
-        for key in sorted(durations):
-            _count(cursor, "workflows_durationtally", DURATION_KEY, key, durations[key])
-        for key in sorted(days):
-            _count(cursor, "workflows_daytally", DAY_KEY, key, days[key])
+        _add(cursor, "workflows_casetally", CASE_KEY, COUNTERS, case_rows, prune=False)
+        for table, key_columns, deltas in (
+            ("workflows_durationtally", DURATION_KEY, durations),
+            ("workflows_daytally", DAY_KEY, days),
+        ):
+            rows = [(key, [deltas[key]]) for key in sorted(deltas) if deltas[key]]
+            _add(cursor, table, key_columns, ["cases"], rows, prune=True)
 
 
+CASE_KEY = ("area", "category_id", "urgency")
 DURATION_KEY = ("regency_id", "step", "hours")
 DAY_KEY = ("kind", "regency_id", "assignee_id", "day")
 
 
-def _count(cursor: Any, table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> None:
-    """Add `delta` to a histogram row; a row down to zero goes (past days must not pile up)."""
-    if not delta:
+def _add(
+    cursor: Any,
+    table: str,
+    key_columns: tuple[str, ...],
+    counters: list[str],
+    rows: list[tuple[tuple, list[int]]],
+    *,
+    prune: bool,
+) -> None:
+    """Add each row's deltas to its tally row, creating it if need be: one statement, rows in
+    key order (the order PostgreSQL locks them in). `prune`: a histogram row down to zero goes,
+    so past days do not pile up."""
+    rows = [(key, values) for key, values in rows if any(values)]
+    if not rows:
         return
-    columns = ", ".join(key_columns)
+    columns = [*key_columns, *counters]
+    one = f"({', '.join(['%s'] * len(columns))})"
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counters)
+    returning = f" RETURNING {', '.join(key_columns)}, cases" if prune else ""
     cursor.execute(
-        f"INSERT INTO {table} ({columns}, cases) "  # noqa: S608 - our own names
-        f"VALUES ({', '.join(['%s'] * (len(key) + 1))}) ON CONFLICT ({columns}) "
-        f"DO UPDATE SET cases = {table}.cases + EXCLUDED.cases",
-        [*key, delta],
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608 - our own names
+        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}{returning}",
+        [value for key, values in rows for value in (*key, *values)],
     )
-    if delta < 0:
+    if prune:
         match = " AND ".join(f"{c} = %s" for c in key_columns)
-        cursor.execute(f"DELETE FROM {table} WHERE {match} AND cases = 0", list(key))  # noqa: S608
-
-
-def _upsert_case_tally(cursor: Any, key: tuple, changed: dict[str, int]) -> None:
-    names = sorted(changed)
-    columns = ", ".join(["area", "category_id", "urgency", *COUNTERS])
-    values = [*key, *(changed.get(name, 0) for name in COUNTERS)]
-    updates = ", ".join(f"{n} = workflows_casetally.{n} + EXCLUDED.{n}" for n in names)
-    cursor.execute(
-        f"INSERT INTO workflows_casetally ({columns}) "  # noqa: S608 - names from COUNTERS
-        f"VALUES ({', '.join(['%s'] * len(values))}) "
-        f"ON CONFLICT (area, category_id, urgency) DO UPDATE SET {updates}",
-        values,
-    )
+        for *key, cases in cursor.fetchall():
+            if cases == 0:
+                cursor.execute(f"DELETE FROM {table} WHERE {match} AND cases = 0", key)  # noqa: S608
 
 
 def rebuild_here() -> None:
