@@ -149,7 +149,7 @@ class Export:
     rows: int = 0
     size: int = 0  # bytes of the body
     seconds: float = 0.0
-    first_byte: float = 0.0  # after authentication and the access-log INSERT
+    first_byte: float = 0.0  # after authentication, the first chunk's read and its access log
     error: str | None = None
 
     @property
@@ -630,9 +630,9 @@ def section(result: Result) -> report.Section:
             f"{EXPORT_TIMEOUT} s); the worker's peak resident memory (VmHWM, 1 MB = 1024 kB) "
             "is read after an export that matches no case "
             f"(`{EMPTY_EXPORT_PATH}`) and again after the full one. Rows/s counts from sending "
-            "the request to the last byte, so it includes the access-log INSERT of every "
-            "exported case (before the first byte). The access-log rows the section wrote are "
-            "deleted afterwards."
+            "the request to the last byte, so it includes the access-log INSERTs (each chunk of "
+            "the export is logged just before it is sent). The access-log rows the section "
+            "wrote are deleted afterwards."
         ),
         runs=[],
         show_rate=False,

@@ -7,8 +7,9 @@ cache, not from joins.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -46,22 +47,44 @@ class _Line:
         return value
 
 
-def csv_lines(user: User, cases: QuerySet[Case]) -> Iterator[str]:
-    """The export as CSV lines: a UTF-8 BOM (spreadsheets then read it right), the header,
-    then one line per case, newest first."""
+def csv_lines(
+    user: User, cases: QuerySet[Case], *, log: Callable[[list], None] | None = None
+) -> Iterator[str]:
+    """The export as CSV text: a UTF-8 BOM (spreadsheets then read it right) and the header,
+    then the cases newest first, CHUNK lines at a time.
+
+    Before each chunk is handed on, `log` gets the ids of its cases whose personal data the
+    reader sees in full: whatever was sent was logged first, and a download broken off logs no
+    more than it sent. The first bytes leave after one chunk, not after the whole export.
+    """
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(COLUMNS)
     now = timezone.now()
-    rows = cases.order_by("-created_at", "-id").values(*VALUES).iterator(chunk_size=CHUNK)
+    rows = cases.order_by("-created_at", "-id").values("pk", *VALUES).iterator(chunk_size=CHUNK)
+    while True:
+        text, shown = _part(user, islice(rows, CHUNK), now, writer)
+        if not text:
+            return
+        if log is not None and shown:
+            log(shown)
+        yield text
+        del text, shown  # not held while the next part is read: memory stays one part's
+
+
+def _part(user: User, rows: Iterable[dict], now: datetime, writer: Any) -> tuple[str, list]:
+    """The CSV text of these rows, and the ids of those shown in full."""
+    lines, shown = [], []
     for row in rows:
-        yield writer.writerow(_line(user, row, now))
+        # may_see_personal_data reads only these two fields of the case.
+        case = Case(reported_by_id=row["reported_by_id"], regency_id=row["regency_id"])
+        full = may_see_personal_data(user, case)
+        if full:
+            shown.append(row["pk"])
+        lines.append(writer.writerow(_line(row, now, full=full)))
+    return "".join(lines), shown
 
 
-def _line(user: User, row: dict[str, Any], now: datetime) -> list[str]:
-    # may_see_personal_data reads only these two fields of the case.
-    full = may_see_personal_data(
-        user, Case(reported_by_id=row["reported_by_id"], regency_id=row["regency_id"])
-    )
+def _line(row: dict[str, Any], now: datetime, *, full: bool) -> list[str]:
     open_ = row["state"] != CaseState.CLOSED
     return [
         row["reference"],

@@ -9,13 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import (
     in_jurisdiction,
-    jurisdiction_q,
     logs_full_reads,
     may_report,
     may_see_personal_data,
@@ -206,8 +204,18 @@ def personal_data_reads_record(*, user: User, cases: Iterable[Case], kind: str) 
     """
     if not logs_full_reads(user):
         return
-    shown = [case.pk for case in cases if may_see_personal_data(user, case)]
-    if not shown:
+    _access_log_write(user, [case.pk for case in cases if may_see_personal_data(user, case)], kind)
+
+
+def personal_data_export_record(*, user: User, case_ids: list) -> None:
+    """Log a part of an export about to be sent: `case_ids` are its cases whose personal data
+    the user sees in full (`casework.export.csv_lines` decides, by the API's rule)."""
+    if logs_full_reads(user):
+        _access_log_write(user, case_ids, AccessKind.EXPORT)
+
+
+def _access_log_write(user: User, case_ids: list, kind: str) -> None:
+    if not case_ids:
         return
     now = timezone.now()
     if connection.vendor == "postgresql":
@@ -217,30 +225,12 @@ def personal_data_reads_record(*, user: User, cases: Iterable[Case], kind: str) 
             cursor.execute(
                 f"INSERT INTO {AccessLog._meta.db_table} (user_id, case_id, kind, at) "
                 "SELECT %s, unnest(%s::uuid[]), %s, %s",
-                [user.pk, shown, kind, now],
+                [user.pk, case_ids, kind, now],
             )
         return
     AccessLog.objects.bulk_create(
-        [AccessLog(user=user, case_id=case_id, kind=kind, at=now) for case_id in shown]
+        [AccessLog(user=user, case_id=case_id, kind=kind, at=now) for case_id in case_ids]
     )
-
-
-def personal_data_export_record(*, user: User, cases: QuerySet[Case]) -> int:
-    """Log an export: one access-log row per exported case whose personal data the user sees in
-    full, written by one `INSERT … SELECT` over the export's own query (no rows in memory).
-    Returns how many were logged."""
-    if not logs_full_reads(user):
-        return 0
-    # The rule of `may_see_personal_data`, as a filter: the reporter or the jurisdiction.
-    shown = cases.filter(Q(reported_by_id=user.pk) | jurisdiction_q(user)).values("pk")
-    select, params = shown.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AccessLog._meta.db_table} (user_id, case_id, kind, at) "  # noqa: S608
-            f"SELECT %s, id, %s, %s FROM {Case._meta.db_table} WHERE id IN ({select})",
-            [user.pk, AccessKind.EXPORT, timezone.now(), *params],
-        )
-        return cursor.rowcount
 
 
 def idempotency_purge(*, older_than: datetime) -> int:

@@ -158,7 +158,8 @@ class CaseExportApi(GenericAPIView):
     district (kecamatan), village (desa/kelurahan), assigned_to (username), due_at, overdue
     (yes/no), outcome, referred_to, subject_name, subject_sex, subject_birth_date, subject_nik,
     subject_phone; personal fields masked as in the API. Times are ISO 8601 in WITA. Each
-    exported case is written to the access log (kind `export`).
+    exported case whose personal data you see is written to the access log (kind `export`)
+    just before it is sent.
     """
 
     permission_classes = [MayExportCases]
@@ -173,10 +174,14 @@ class CaseExportApi(GenericAPIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:
         cases = self.filter_queryset(self.get_queryset())
-        casework_services.personal_data_export_record(user=request.user, cases=cases)
+        user = request.user
+
+        def log(case_ids: list) -> None:
+            casework_services.personal_data_export_record(user=user, case_ids=case_ids)
+
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return StreamingHttpResponse(
-            export.csv_lines(request.user, cases),
+            export.csv_lines(user, cases, log=log),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="kasus-ppks-{stamp}.csv"'},
         )

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from casework import export
+from casework import services as casework_services
 from casework.models import AccessKind, AccessLog, Case, Subject
 from tests.factories import make_case
 from workflows.services import case_transition
@@ -91,6 +92,30 @@ def test_an_export_is_written_to_the_access_log_case_by_case(as_user, alice, ver
 
     logged = AccessLog.objects.filter(user=carol, kind=AccessKind.EXPORT)
     assert sorted(logged.values_list("case_id", flat=True)) == sorted(c.pk for c in mine)
+
+
+def test_each_part_is_logged_before_it_is_sent_and_a_broken_download_logs_no_more(
+    alice, carol, monkeypatch
+):
+    """A million-case export starts at once (the log is written part by part, not all before
+    the first byte), and what was never sent is not in the log. The view hands `csv_lines` the
+    logging service, as here; the tests above check that wiring on whole downloads."""
+    monkeypatch.setattr(export, "CHUNK", 3)
+    cases = [make_case(alice) for _ in range(7)]
+
+    def log(case_ids: list) -> None:
+        casework_services.personal_data_export_record(user=carol, case_ids=case_ids)
+
+    parts = export.csv_lines(carol, Case.objects.all(), log=log)
+    header = next(parts)
+    assert header.startswith("\ufeffreference,") and not AccessLog.objects.exists()
+    first = next(parts)
+    parts.close()  # the client went away
+
+    newest = cases[-3:]
+    assert all(case.reference in first for case in newest)
+    logged = AccessLog.objects.filter(user=carol, kind=AccessKind.EXPORT)
+    assert set(logged.values_list("case_id", flat=True)) == {case.pk for case in newest}
 
 
 def test_a_filtered_export_logs_only_what_it_exported(as_user, alice, carol):
