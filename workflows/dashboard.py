@@ -5,9 +5,10 @@ Reads only. Every figure is defined once, in `workflows.dashboard_serializers.Da
 (`Scope.tallied`, `Scope.plain`) and from the cases and their history otherwise:
 
 - counts by state, category, region and outcome, and SLA compliance: `CaseTally` (per kecamatan,
-  category and urgency) for the province or a kabupaten/kota without a created-date range;
-- durations (median, p90): `DurationTally` (per kabupaten/kota) when, in addition, no category
-  or urgency is asked;
+  category and urgency) for the province, a kabupaten/kota or a kecamatan without a created-date
+  range (a kecamatan's breakdown by desa from its cases);
+- durations (median, p90): `DurationTally` (per kabupaten/kota) for the province or a
+  kabupaten/kota when, in addition, no category or urgency is asked;
 - what depends on the clock (open cases by age, overdue, workload): `DayTally` under the same
   condition, plus the open cases of the one day each boundary falls in, and a kabupaten/kota's
   overdue open cases for its breakdown by kecamatan (a partial index holds exactly the open
@@ -85,18 +86,23 @@ class Scope:
 
     @property
     def tallied(self) -> bool:
-        """The counts can come from `CaseTally`."""
+        """The counts can come from `CaseTally` (kept per kecamatan: not for a desa)."""
         return (
             self.created_after is None
             and self.created_before is None
-            and self.region.level in (RegionLevel.PROVINCE, RegionLevel.REGENCY)
+            and self.region.level != RegionLevel.VILLAGE
         )
 
     @property
     def plain(self) -> bool:
         """Durations and open cases can come from `DurationTally` and `DayTally`, which are
-        kept per kabupaten/kota only (no category, no urgency)."""
-        return self.tallied and self.category is None and self.urgency is None
+        kept per kabupaten/kota only (no kecamatan, no category, no urgency)."""
+        return (
+            self.tallied
+            and self.region.level != RegionLevel.DISTRICT
+            and self.category is None
+            and self.urgency is None
+        )
 
 
 def scope_for(user: User, params: dict[str, Any]) -> Scope:
@@ -232,12 +238,15 @@ def _tallied_counts(scope: Scope) -> dict[str, Any]:
         .filter(n__gt=0)  # a category all moved away leaves rows of zeros
         .values_list("category_id", "n")
     )
-    by_region = {
-        row["child"]: {"total": row["total"], "open": row["open"]}
-        for row in tallies.annotate(child=_child(scope.region, "area"))
-        .values("child")
-        .annotate(total=Sum(total), open=Sum(open_))
-    }
+    if scope.region.level == RegionLevel.DISTRICT:  # by desa: finer than the tallies
+        by_region = _counted_by_region(scope)
+    else:
+        by_region = {
+            row["child"]: {"total": row["total"], "open": row["open"]}
+            for row in tallies.annotate(child=_child(scope.region, "area"))
+            .values("child")
+            .annotate(total=Sum(total), open=Sum(open_))
+        }
     return _shape(
         by_state={s: sums[s] for s in STATES},
         outcomes={o: sums[o] for o in OUTCOMES},
@@ -263,17 +272,7 @@ def _counted(scope: Scope) -> dict[str, Any]:
     by_category = dict(
         cases.values("category_id").annotate(n=Count("*")).values_list("category_id", "n")
     )
-    child = _child(scope.region, "region_id")
-    by_region = (
-        {
-            row["child"]: {"total": row["total"], "open": row["open"]}
-            for row in cases.annotate(child=child)
-            .values("child")
-            .annotate(total=Count("*"), open=Count("id", filter=OPEN))
-        }
-        if child is not None
-        else {}
-    )
+    by_region = _counted_by_region(scope)
     done = {}
     for (action, from_state), step in COMPLETES.items():
         done[step] = done.get(step, Q()) | Q(action=action, from_state=from_state)
@@ -292,6 +291,19 @@ def _counted(scope: Scope) -> dict[str, Any]:
         by_category=by_category,
         by_region=by_region,
     )
+
+
+def _counted_by_region(scope: Scope) -> dict[str, dict[str, int]]:
+    child = _child(scope.region, "region_id")
+    if child is None:
+        return {}
+    return {
+        row["child"]: {"total": row["total"], "open": row["open"]}
+        for row in _cases(scope)
+        .annotate(child=child)
+        .values("child")
+        .annotate(total=Count("*"), open=Count("id", filter=OPEN))
+    }
 
 
 def _shape(

@@ -397,6 +397,8 @@ SCOPES = [
     {"region": "63"},
     {"region": "63.71"},
     {"region": "63.10"},
+    {"region": "63.71.04"},
+    {"region": "63.71.04", "category": "LUT"},
     {"region": "63", "category": "LUT"},
     {"region": "63.71", "urgency": "emergency"},
     {"region": "63", "category": "FM", "urgency": "high"},
