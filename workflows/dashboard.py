@@ -422,11 +422,29 @@ def _open_counted(scope: Scope, now: datetime) -> OpenFigures:
 def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
     """From `DayTally`: whole UTC days, plus the open cases of the day each boundary falls in
     (due earlier today; reported on the day 1, 8 or 31 days back), read from the cases."""
+    days = DayTally.objects.filter(region_and_below("regency__code", scope.region.code))
+    opened = _cases(scope).filter(OPEN)
+    by_regency, loads = _overdue_tallied(days, opened, now)
+    if scope.region.level == RegionLevel.PROVINCE:
+        by_child = by_regency
+    else:  # by kecamatan: this kabupaten/kota's overdue cases (an index-only range)
+        by_child = dict(
+            opened.filter(due_at__lte=now)
+            .annotate(child=_child(scope.region, "region_id"))
+            .values("child")
+            .annotate(n=Count("*"))
+            .values_list("child", "n")
+        )
+    return OpenFigures(by_child, _ages_tallied(days, opened, now), sum(by_regency.values()), loads)
+
+
+def _overdue_tallied(
+    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime
+) -> tuple[dict[str, int], dict[int, tuple[int, int]]]:
+    """(overdue by kabupaten/kota, (open, overdue) by assignee): deadlines on days before today
+    from the tally, today's up to now from the cases."""
     today = utc_day(now)
     midnight = datetime.combine(today, time(), UTC)
-    code = scope.region.code
-    days = DayTally.objects.filter(region_and_below("regency__code", code))
-    opened = _cases(scope).filter(OPEN)
     due_today = {
         (regency, assignee): n
         for regency, assignee, n in opened.filter(due_at__gte=midnight, due_at__lte=now)
@@ -448,37 +466,32 @@ def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
         if assignee:  # one row per kabupaten/kota the person has cases in
             held, overdue = loads.get(assignee, (0, 0))
             loads[assignee] = (held + n, overdue + late)
-    if scope.region.level == RegionLevel.PROVINCE:
-        by_child = by_regency
-    else:  # by kecamatan: this kabupaten/kota's overdue cases (an index-only range)
-        by_child = dict(
-            opened.filter(due_at__lte=now)
-            .annotate(child=_child(scope.region, "region_id"))
-            .values("child")
-            .annotate(n=Count("*"))
-            .values_list("child", "n")
-        )
+    return by_regency, loads
+
+
+def _ages_tallied(
+    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime
+) -> dict[str, int]:
+    """Open cases by age bucket: whole report days from the tally, the day each boundary (1, 8
+    and 31 days back) falls in from the cases."""
     reported = dict(
         days.filter(kind="opened").values("day").annotate(n=Sum("cases")).values_list("day", "n")
     )
-    total = sum(reported.values())
 
     def newer_than(moment: datetime) -> int:
         day = utc_day(moment)
         edge = opened.filter(
-            created_at__gt=moment,
-            created_at__lt=datetime.combine(day + DAY, time(), UTC),
+            created_at__gt=moment, created_at__lt=datetime.combine(day + DAY, time(), UTC)
         ).count()
         return edge + sum(n for d, n in reported.items() if d > day)
 
     under_1, under_8, under_31 = (newer_than(now - n * DAY) for n in (1, 8, 31))
-    by_age = {
+    return {
         "under_1_day": under_1,
         "1_to_7_days": under_8 - under_1,
         "8_to_30_days": under_31 - under_8,
-        "over_30_days": total - under_31,
+        "over_30_days": sum(reported.values()) - under_31,
     }
-    return OpenFigures(by_child, by_age, sum(by_regency.values()), loads)
 
 
 def _workload(scope: Scope, loads: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
