@@ -64,7 +64,8 @@ def utc_day(moment: datetime | None) -> date:
 
 
 def first_reaches(entry: Entry) -> str | None:
-    """The step whose first time this row may be: verified, assisted, closed."""
+    """The step whose first time this row may be: verified, assisted, closed (the rule of
+    `tally_sql.FIRST_REACHED`, which the rebuild uses)."""
     if entry.action == "verify":
         return "verify"
     if entry.action == "assist" and entry.from_state == CaseState.VERIFIED:

@@ -47,8 +47,10 @@ _HOURS = {
     "sqlite": "(CAST(strftime('%s', {later}) AS INTEGER) "
     "- CAST(strftime('%s', {earlier}) AS INTEGER)) / 3600",
 }
+_ACTIONS_SQL = ", ".join(f"'{action}'" for action in ACTIONS)
 # The history rows that are the first time a case reached a step, if earliest (a case is
 # verified once; a reopened case is assisted and closed again).
+# `workflows.tallies.first_reaches` is the same rule in Python: keep the two together.
 FIRST_REACHED = {
     "verify": "h.action = 'verify'",
     "assist": "h.action = 'assist' AND h.from_state = 'verified'",
@@ -65,7 +67,7 @@ def _firsts(cases_where: str = "") -> str:
     return (
         f"SELECT h.case_id, c.regency_id, c.created_at, {reached} "  # noqa: S608
         "FROM workflows_historyentry h JOIN casework_case c ON c.id = h.case_id "
-        f"WHERE h.action IN ({', '.join(repr(a) for a in ACTIONS)}){cases_where} "
+        f"WHERE h.action IN ({_ACTIONS_SQL}){cases_where} "
         "GROUP BY h.case_id, c.regency_id, c.created_at"
     )
 
@@ -107,11 +109,23 @@ def rebuild(cursor: Any, vendor: str) -> None:
         cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
     for table in TABLES:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
-    step_sums = []
-    for (action, from_state), step in sorted(COMPLETES.items()):
-        match = f"h.action = '{action}' AND h.from_state = '{from_state}'"
-        step_sums.append((step, match))
-    done = {step: " OR ".join(f"({m})" for s, m in step_sums if s == step) for step in STEPS}
+    cursor.execute(_case_tally_sql(vendor))
+    cursor.execute(
+        "INSERT INTO workflows_durationtally (step, hours, cases, regency_id) "
+        + _by_hours(vendor, _firsts(), per_regency=True, with_params=False)
+    )
+    cursor.execute(_day_tally_sql(vendor))
+
+
+def _case_tally_sql(vendor: str) -> str:
+    done = {
+        step: " OR ".join(
+            f"(h.action = '{action}' AND h.from_state = '{from_state}')"
+            for (action, from_state), completed in COMPLETES.items()
+            if completed == step
+        )
+        for step in STEPS
+    }
     history_columns = ", ".join(
         f"SUM(CASE WHEN ({done[s]}) AND {_RECORDED[vendor]} THEN 1 ELSE 0 END) AS {s}_done, "
         f"SUM(CASE WHEN ({done[s]}) AND {_ON_TIME[vendor]} THEN 1 ELSE 0 END) AS {s}_met"
@@ -123,24 +137,22 @@ def rebuild(cursor: Any, vendor: str) -> None:
         for o in OUTCOMES
     )
     step_columns = ", ".join(f"COALESCE(SUM(s.{s}_{k}), 0)" for s in STEPS for k in ("done", "met"))
-    actions = ", ".join(f"'{a}'" for a in ACTIONS)
-    cursor.execute(
+    return (
         f"INSERT INTO workflows_casetally (area, category_id, urgency, {', '.join(COUNTERS)}) "  # noqa: S608
         f"SELECT substr(c.region_id, 1, 8), c.category_id, c.urgency, "
         f"{state_columns}, {outcome_columns}, {step_columns} "
         f"FROM casework_case c LEFT JOIN ("
         f"  SELECT h.case_id, {history_columns} FROM workflows_historyentry h "
-        f"  WHERE h.action IN ({actions}) GROUP BY h.case_id"
+        f"  WHERE h.action IN ({_ACTIONS_SQL}) GROUP BY h.case_id"
         f") s ON s.case_id = c.id "
         f"GROUP BY substr(c.region_id, 1, 8), c.category_id, c.urgency"
     )
-    cursor.execute(
-        "INSERT INTO workflows_durationtally (step, hours, cases, regency_id) "
-        + _by_hours(vendor, _firsts(), per_regency=True, with_params=False)
-    )
+
+
+def _day_tally_sql(vendor: str) -> str:
     due_day = f"COALESCE({_DAY[vendor].format('due_at')}, '{NO_DEADLINE}')"
     opened_day = _DAY[vendor].format("created_at")
-    cursor.execute(
+    return (
         "INSERT INTO workflows_daytally (kind, regency_id, assignee_id, day, cases) "  # noqa: S608
         f"SELECT 'due', regency_id, COALESCE(assigned_to_id, 0), {due_day}, COUNT(*) "
         "FROM casework_case WHERE NOT state = 'closed' "

@@ -531,6 +531,9 @@ def test_a_region_outside_yours_is_refused(province, who, region):
         ({"region": "banjarmasin"}, "region", "invalid"),
         ({"region": "63.71.99"}, "region", "unknown_region"),
         ({"region": "6" * 20}, "region", "max_length"),
+        ({"region": "63.71."}, "region", "invalid"),
+        ({"region": "63.71\x00"}, "region", "null_characters_not_allowed"),
+        ({"category": "lut"}, "category", "invalid_choice"),  # codes are upper case
         ({"category": "XYZ"}, "category", "invalid_choice"),
         ({"urgency": "urgent"}, "urgency", "invalid_choice"),
         ({"created_after": "kemarin"}, "created_after", "invalid"),
@@ -551,6 +554,18 @@ def test_bad_filters_are_a_400_naming_the_parameter(province, params, field, cod
     body = response.json()
     assert body["code"] == "validation_error"
     assert (body["errors"][0]["field"], body["errors"][0]["code"]) == (field, code)
+
+
+@pytest.mark.django_db
+def test_empty_filters_are_no_filters_as_in_the_case_list(province):
+    """A form that submits its empty selects asks for everything in the caller's region."""
+    plain = get(province.carol).json()
+
+    emptied = get(
+        province.carol, region="", category="", urgency="", created_after="", created_before=""
+    ).json()
+
+    assert emptied == plain
 
 
 @pytest.mark.django_db
