@@ -6,6 +6,7 @@ WORKDIR /app
 
 COPY pyproject.toml ./
 COPY config ./config
+COPY common ./common
 COPY casework ./casework
 COPY workflows ./workflows
 COPY notifications ./notifications

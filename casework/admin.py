@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import reference_cache
 from casework.models import AccessLog, Category, Region, User
+from common.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -63,30 +64,6 @@ class CategoryAdmin(ReferenceDataAdmin):
     list_editable = ("division", "is_active")
     list_filter = ("division",)
     search_fields = ("code", "name", "name_en")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown with their parent, never added, changed or deleted there (`fields` to set)."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(AccessLog)

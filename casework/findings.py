@@ -6,10 +6,10 @@ from datetime import date
 from django.utils import translation
 from django.utils.translation import gettext
 
-from casework.errors import FieldError
 from casework.geo import location_findings
 from casework.nik import nik_findings, parse_nik
 from casework.selectors import existing_region_codes
+from common.errors import FieldError
 
 
 def case_findings(

@@ -4,7 +4,7 @@ import math
 
 from django.utils.translation import gettext_lazy as _
 
-from casework.errors import FieldError
+from common.errors import FieldError
 
 # Indonesia's extent with a small margin: a point outside it is a typo or a swapped lat/lon.
 INDONESIA_BOUNDS = {"lat": (-11.5, 6.5), "lon": (94.5, 141.5)}

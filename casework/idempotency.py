@@ -16,8 +16,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from casework.errors import Unprocessable, ValidationFailed
 from casework.models import IdempotencyRecord, User
+from common.errors import Unprocessable, ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

@@ -1,35 +1,12 @@
-"""Cursor pagination: constant cost per page however deep, at a million rows."""
+"""The pages of the casework lists."""
 
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
+from common.pagination import CheckedCursorPagination
 
-class CasePagination(CursorPagination):
+
+class CasePagination(CheckedCursorPagination):
     ordering = "-created_at"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request):  # type: ignore[no-untyped-def]
-        """A forged cursor is a 404 like any unreadable one, never a database error."""
-        cursor = super().decode_cursor(request)
-        position = cursor.position if cursor is not None else None
-        if position is not None and not self._valid_position(position):
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
-
-    def _valid_position(self, position: str) -> bool:
-        if "\x00" in position:
-            return False
-        if self.ordering[0].lstrip("-") != "created_at":
-            return True
-        try:
-            return parse_datetime(position) is not None
-        except ValueError:
-            return False
 
 
 class RegionPagination(CursorPagination):
@@ -37,24 +14,3 @@ class RegionPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-
-
-class StrictOrderingFilter(OrderingFilter):
-    """Like DRF's, but an unknown ordering is a 400 instead of being ignored."""
-
-    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
-        params = request.query_params.get(self.ordering_param)
-        if params:
-            fields = [p.strip() for p in params.split(",")]
-            allowed = {f for f in view.ordering_fields} | {f"-{f}" for f in view.ordering_fields}
-            unknown = [f for f in fields if f not in allowed]
-            if unknown or len(fields) > 1:
-                raise ValidationError(
-                    {
-                        "ordering": [
-                            _("Order by one of: %(fields)s.")
-                            % {"fields": ", ".join(sorted(allowed))}
-                        ]
-                    }
-                )
-        return super().get_ordering(request, queryset, view)

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from casework import reference_cache
 from casework.access import visible_cases_q
-from casework.errors import NotFound
 from casework.models import Case, Category, Region, User
+from common.errors import NotFound
 
 # What CaseOutput reads. Not the category: its code is on the case row, and every extra join
 # costs PostgreSQL planning time on each page.

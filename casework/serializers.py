@@ -1,10 +1,9 @@
 """Shapes in and out of the casework API. No business rules here: services decide.
 
-Input serializers are strict: a field they do not know, or one that is read-only, is a 400 that
-names it (a typo from a field app must not be dropped silently).
+Input serializers are strict (`common.serializers`): a field they do not know, or one that is
+read-only, is a 400 that names it.
 """
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from casework.nik import NikError, mask_nik, normalize_nik, parse_nik
 from casework.phones import PhoneError, mask_phone, normalize_phone
 from casework.selectors import active_category, reportable_region
 from casework.services import CaseData, SubjectData
+from common.serializers import NumberField, StrictSerializer, TextField, TimestampField
 
 # Phones in the field run on skewed clocks; a few minutes ahead is not "in the future".
 CLOCK_SKEW = timedelta(minutes=10)
@@ -41,64 +41,6 @@ READ_ONLY_CASE_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-class StrictSerializer(serializers.Serializer):
-    read_only_names: frozenset[str] = frozenset()
-
-    def to_internal_value(self, data: Any) -> Any:
-        errors = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            # Report every problem at once: a field app should not fix them one round-trip each.
-            if isinstance(exc.detail, dict):
-                errors = {**exc.detail, **errors}
-            elif not errors:
-                raise
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
-
-    def _unexpected_fields(self, data: Mapping) -> dict[str, list[ErrorDetail]]:
-        errors = {}
-        for name in sorted(str(key) for key in set(data) - set(self.fields)):
-            if name in self.read_only_names:
-                message, code = _("This field cannot be changed here."), "read_only"
-                if name == "state":
-                    message = _("The state changes only through the workflow actions.")
-            else:
-                message, code = _("Unknown field."), "unknown_field"
-            errors[name] = [ErrorDetail(str(message), code=code)]
-        return errors
-
-
-class TextField(serializers.CharField):
-    """A JSON string and nothing else: DRF's CharField would turn 63.71 into "63.71"."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class NumberField(serializers.FloatField):
-    """A number (or a numeric string from a form-based app), never a boolean: true is not 1.0."""
-
-    def to_internal_value(self, data: Any) -> float:
-        if isinstance(data, bool) or not isinstance(data, int | float | str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class TimestampField(serializers.DateTimeField):
-    """A datetime that cannot overflow: year 1 in WITA has no UTC equivalent."""
-
-    def to_internal_value(self, value: Any) -> Any:
-        try:
-            return super().to_internal_value(value)
-        except (OverflowError, ValueError):
-            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
 
 
 class LocationInput(StrictSerializer):
@@ -164,6 +106,7 @@ class SubjectInput(StrictSerializer):
 
 class CaseInput(StrictSerializer):
     read_only_names = frozenset(READ_ONLY_CASE_FIELDS)
+    read_only_messages = {"state": _("The state changes only through the workflow actions.")}
 
     category = TextField(max_length=10)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)

@@ -18,7 +18,6 @@ from casework.access import (
     may_report,
     may_see_personal_data,
 )
-from casework.errors import Conflict, PermissionDenied, ValidationFailed
 from casework.findings import case_findings
 from casework.models import (
     AccessKind,
@@ -35,6 +34,7 @@ from casework.models import (
 )
 from casework.references import allocate_reference
 from casework.selectors import case_lock_for_user
+from common.errors import Conflict, PermissionDenied, ValidationFailed
 
 # Fields a PATCH may change, by who changes them. `state` and the workflow's fields never.
 REPORTER_FIELDS = {"urgency", "region", "address", "location", "description", "observed_at"}

@@ -6,10 +6,10 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from config import health
 from config.auth import ThrottledTokenObtainPairView
 
-handler400 = "config.errors.json_bad_request"
-handler403 = "config.errors.json_permission_denied"
-handler404 = "config.errors.json_not_found"
-handler500 = "config.errors.json_server_error"
+handler400 = "common.error_responses.json_bad_request"
+handler403 = "common.error_responses.json_permission_denied"
+handler404 = "common.error_responses.json_not_found"
+handler500 = "common.error_responses.json_server_error"
 
 api_v1 = [
     path("auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from casework.admin import ReadOnlyAdmin, ReadOnlyInline
+from common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 from notifications import services
 from notifications.models import (
     Delivery,

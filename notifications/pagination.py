@@ -1,7 +1,7 @@
-from casework.pagination import CasePagination
+from common.pagination import CheckedCursorPagination
 
 
-class InboxPagination(CasePagination):
+class InboxPagination(CheckedCursorPagination):
     """Newest first; a cursor, so new arrivals never shift the page being read."""
 
     ordering = ("-created_at", "-id")

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.serializers import StrictSerializer
+from common.serializers import StrictSerializer
 from notifications.models import InboxItem, Language, Preference
 
 

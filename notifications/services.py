@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.errors import FieldError, NotFound, ValidationFailed
 from casework.models import User
+from common.errors import FieldError, NotFound, ValidationFailed
 from notifications import relay
 from notifications.models import (
     Channel,

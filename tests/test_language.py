@@ -37,7 +37,7 @@ def in_both(indonesian: str, english: str) -> pytest.MarkDecorator:
 
 
 def invalid(lang: str | None, field: str, code: str, message: str) -> dict:
-    """The 400 body of one invalid field, as config.errors builds it."""
+    """The 400 body of one invalid field, as common.error_responses builds it."""
     prefix = "Invalid input" if lang == "en" else "Data tidak valid"
     return {
         "code": "validation_error",

@@ -11,9 +11,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from casework.admin import ReadOnlyAdmin, ReadOnlyInline
-from casework.errors import DomainError
 from casework.models import Case, User
+from common.errors import DomainError
+from common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 from workflows.admin_forms import TRANSITION_FORMS
 from workflows.models import HistoryEntry, SlaPolicy
 from workflows.services import case_transition

@@ -23,8 +23,9 @@ from casework import access, export, idempotency, selectors
 from casework import services as casework_services
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
-from casework.pagination import CasePagination, StrictOrderingFilter
+from casework.pagination import CasePagination
 from casework.serializers import CaseInput, CaseOutput, CaseUpdateInput
+from common.pagination import StrictOrderingFilter
 from workflows import dashboard, services
 from workflows.dashboard_serializers import DashboardOutput, DashboardQuery
 from workflows.selectors import case_history

@@ -31,7 +31,6 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import jurisdiction_root
-from casework.errors import FieldError, PermissionDenied, ValidationFailed
 from casework.models import (
     Case,
     CaseState,
@@ -43,6 +42,7 @@ from casework.models import (
     region_and_below,
 )
 from casework.selectors import region_get
+from common.errors import FieldError, PermissionDenied, ValidationFailed
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
 from workflows.tallies import utc_day
 from workflows.tally_sql import (

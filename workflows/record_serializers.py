@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.models import Attachment
-from casework.serializers import StrictSerializer, TextField, UserRef
+from casework.serializers import UserRef
+from common.serializers import StrictSerializer, TextField
 from workflows.serializers import TEXT
 
 # The assistance body is `workflows.serializers.AssistanceInput`, the same as the assist action's.

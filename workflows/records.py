@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import works_on
-from casework.errors import Conflict, PermissionDenied
 from casework.models import (
     Assistance,
     Attachment,
@@ -24,6 +23,7 @@ from casework.models import (
     User,
 )
 from casework.selectors import case_lock_for_user
+from common.errors import Conflict, PermissionDenied
 from workflows import uploads
 
 # Module-private in `workflows.services`, imported as they are: the one way a history row is

@@ -7,9 +7,9 @@ import uuid
 
 from django.db.models import QuerySet
 
-from casework.errors import NotFound
 from casework.models import Assistance, Attachment, Case, Note, User
 from casework.selectors import case_get_for_user
+from common.errors import NotFound
 from workflows.models import HistoryEntry
 
 

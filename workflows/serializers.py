@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
-from casework.serializers import CaseUpdateInput, StrictSerializer, TextField
+from casework.serializers import CaseUpdateInput
+from common.serializers import StrictSerializer, TextField
 
 TEXT = 5000
 

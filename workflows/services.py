@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from casework import services as casework_services
-from casework.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from casework.models import Assistance, Case, CaseState, Outcome, User
 from casework.selectors import case_get_for_user, case_lock_for_user, reportable_region
+from common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflows import deadlines, responsibility, tallies
 from workflows.models import HistoryEntry
 from workflows.notices import tell

@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from rest_framework.parsers import MultiPartParser
 
-from casework.errors import DomainError, ValidationFailed
+from common.errors import DomainError, ValidationFailed
 
 NAME_MAX = 200  # Attachment.name
 EXTENSION_MAX = 10  # kept when a long display name is cut

@@ -1,4 +1,4 @@
-"""Domain errors raised by services and selectors; `config.errors` maps them to HTTP.
+"""Domain errors raised by services and selectors; `common.error_responses` maps them to HTTP.
 
 Messages are lazy translations: the handler renders them in the request's language.
 """

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from casework.errors import DomainError, FieldError
+from common.errors import DomainError, FieldError
 
 logger = logging.getLogger(__name__)
 
