@@ -44,16 +44,9 @@ from casework.models import (
 from casework.selectors import region_get
 from common.errors import FieldError, PermissionDenied, ValidationFailed
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
+from workflows.steps import COMPLETES, OUTCOMES, STATES, STEPS
 from workflows.tallies import utc_day
-from workflows.tally_sql import (
-    ACTIONS,
-    COMPLETES,
-    COUNTERS,
-    OUTCOMES,
-    STATES,
-    STEPS,
-    duration_histogram,
-)
+from workflows.tally_sql import ACTIONS, COUNTERS, duration_histogram
 
 DAY = timedelta(days=1)
 # Open cases by whole days since their report: (name, fewest days, most days or None).
@@ -70,7 +63,7 @@ CHILD_CODE_LENGTH = {
     RegionLevel.REGENCY: 8,
     RegionLevel.DISTRICT: 13,
 }
-DURATION_NAMES = {"verify": "to_verify", "assist": "to_assist", "close": "to_close"}
+DURATION_NAMES = {step: f"to_{step}" for step in STEPS}
 PERCENTILES = {"median_hours": 50, "p90_hours": 90}
 
 

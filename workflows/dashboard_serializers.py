@@ -15,7 +15,7 @@ from casework.filters import REGION_CODE, BoundedDateTimeField
 from casework.models import Category, Urgency
 from casework.serializers import UserRef
 from workflows.dashboard import AGE_BUCKETS
-from workflows.tally_sql import OUTCOMES, STATES
+from workflows.steps import OUTCOMES, STATES
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

@@ -10,16 +10,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from casework.models import Case, CaseState
+from casework.models import Case
 from workflows.models import DEFAULT_SLA, SlaPolicy
-
-STEP_OF_STATE = {
-    CaseState.REPORTED: "verify",
-    CaseState.RETURNED: "verify",
-    CaseState.VERIFIED: "assist",
-    CaseState.ASSISTED: "close",
-}
-STEP_INDEX = {"verify": 0, "assist": 1, "close": 2}
+from workflows.steps import STEP_OF_STATE, STEPS
 
 
 def step_period(*, state: str, urgency: str, category_id: str) -> timedelta | None:
@@ -32,7 +25,7 @@ def step_period(*, state: str, urgency: str, category_id: str) -> timedelta | No
     chosen = min(policies, key=lambda p: p.category_id is None, default=None)
     if chosen is not None:
         return getattr(chosen, f"{step}_within")
-    return DEFAULT_SLA[urgency][STEP_INDEX[step]]
+    return DEFAULT_SLA[urgency][STEPS.index(step)]
 
 
 def due_at(*, state: str, urgency: str, category_id: str, entered_at: datetime) -> datetime | None:

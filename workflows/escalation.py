@@ -21,6 +21,7 @@ from workflows import deadlines, responsibility
 from workflows.deadlines import BREACHED, ESCALATED, WARNED
 from workflows.notices import tell
 from workflows.services import record_history
+from workflows.steps import STEP_OF_STATE
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _escalate(case: Case, now: datetime) -> int:
             from_state=case.state,
             actor=None,
             at=now,
-            payload={"step": deadlines.STEP_OF_STATE[case.state], "due_at": _iso(case.due_at)},
+            payload={"step": STEP_OF_STATE[case.state], "due_at": _iso(case.due_at)},
         )
         tell(case, EVENT[level], _recipients(case, level), extra={"due_at": _iso(case.due_at)})
     case.escalation_level = reached

@@ -31,7 +31,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 
-from workflows.tally_sql import COMPLETES, rebuild
+from workflows.steps import COMPLETES
+from workflows.tally_sql import rebuild
 
 BATCH = 10_000
 YEARS_BACK = 3

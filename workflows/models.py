@@ -93,7 +93,7 @@ class CaseTally(models.Model):
     changes them in the same transaction as the case and its history, and rebuilds them from
     those two tables. `area` is the case's kecamatan code (`63.71.04`), or its kabupaten/kota
     code when the case was filed at that level. Step completions count `<step>_done`, those by
-    their deadline `<step>_met` (see `workflows.tallies.STEP_ACTIONS`).
+    their deadline `<step>_met` (see `workflows.steps.COMPLETES`).
     """
 
     area = models.CharField(max_length=8)

@@ -24,6 +24,7 @@ from common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflows import deadlines, responsibility, tallies
 from workflows.models import HistoryEntry
 from workflows.notices import tell
+from workflows.steps import COMPLETES
 
 
 @dataclass
@@ -111,7 +112,7 @@ def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, A
         before = tallies.snapshot(case, history)
         step = prepare(case, actor, data)
         from_state, now = case.state, timezone.now()
-        if completed := tallies.COMPLETES.get((action, from_state)):
+        if completed := COMPLETES.get((action, from_state)):
             step.payload = {**step.payload, "sla": _sla_record(case, completed, now)}
         method(**step.kwargs)
         new_step = case.state != from_state or action == "transfer"

@@ -10,7 +10,7 @@ A case contributes, under its key (kecamatan, category, urgency): one to its sta
 outcome when closed, and for each step it completed (`COMPLETES`) one `<step>_done` and, when
 that was by the deadline in force (the `sla.on_time` the transition wrote in its history row),
 one `<step>_met`. Under its kabupaten/kota it contributes the whole hours from its report to
-the first time it reached each step (`first_reaches`) to `DurationTally`; while open, one to
+the first time it reached each step (`steps.first_reached`) to `DurationTally`; while open, one to
 the UTC day of its deadline (with its assignee) and one to the UTC day of its report, in
 `DayTally`.
 """
@@ -26,7 +26,8 @@ from django.db import connection, transaction
 
 from casework.models import Case, CaseState
 from workflows.models import HistoryEntry
-from workflows.tally_sql import ACTIONS, COMPLETES, COUNTERS, NO_DEADLINE, rebuild
+from workflows.steps import COMPLETES, first_reached
+from workflows.tally_sql import ACTIONS, COUNTERS, NO_DEADLINE, rebuild
 
 
 def area_of(region_code: str) -> str:
@@ -63,18 +64,6 @@ def utc_day(moment: datetime | None) -> date:
     return moment.astimezone(UTC).date()
 
 
-def first_reaches(entry: Entry) -> str | None:
-    """The step whose first time this row may be: verified, assisted, closed (the rule of
-    `tally_sql.FIRST_REACHED`, which the rebuild uses)."""
-    if entry.action == "verify":
-        return "verify"
-    if entry.action == "assist" and entry.from_state == CaseState.VERIFIED:
-        return "assist"
-    if entry.to_state == CaseState.CLOSED and entry.from_state != CaseState.CLOSED:
-        return "close"
-    return None
-
-
 def entries(case: Case) -> list[Entry]:
     """The case's history rows that count (one indexed query)."""
     rows = (
@@ -109,7 +98,7 @@ def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
         if step is not None and entry.on_time is not None:
             counts[f"{step}_done"] += 1
             counts[f"{step}_met"] += entry.on_time
-        first = first_reaches(entry)
+        first = first_reached(entry.action, entry.from_state)
         if first is not None and first not in hours:
             hours[first] = int((entry.at - case.created_at).total_seconds() // 3600)
     days: tuple[tuple[str, str, int, date], ...] = ()

@@ -1,24 +1,20 @@
-"""The tallies' vocabulary and their rebuild in plain SQL: no Django import, so the COPY
-generator (`workflows.generator`) can use it on its own psycopg connection.
+"""The tallies' columns and their rebuild in plain SQL on any DB-API cursor, so the COPY
+generator (`sampledata.generator`) can run it on its own psycopg connection.
 
-`workflows.tallies` keeps the same counts live; see there for what a case contributes.
+`workflows.tallies` keeps the same counts live; see there for what a case contributes. The
+vocabulary (steps, states, outcomes, which transitions complete or first reach a step) is
+`workflows.steps`, derived from the declarations.
 """
 
 from typing import Any
 
-# The step a transition completes, by (action, from_state): the verification step ends with a
-# decision (verify, or reject as not a PPKS case / a duplicate), the others with their action.
-COMPLETES = {
-    ("verify", "reported"): "verify",
-    ("reject", "reported"): "verify",
-    ("reject", "returned"): "verify",
-    ("assist", "verified"): "assist",
-    ("close", "assisted"): "close",
-}
-STEPS = ("verify", "assist", "close")
-ACTIONS = sorted({action for action, _ in COMPLETES})  # those FIRST_REACHED needs too
-STATES = ["reported", "returned", "verified", "assisted", "closed"]  # casework.CaseState
-OUTCOMES = ["resolved", "referred", "rejected", "duplicate", "deceased", "unreachable"]
+from workflows.steps import COMPLETES, FIRST_REACH, OUTCOMES, STATES, STEPS
+
+# The history rows any tally reads: those that complete a step or may first reach one.
+ACTIONS = sorted(
+    {action for action, _ in COMPLETES}
+    | {action for moves in FIRST_REACH.values() for action, _ in moves}
+)
 COUNTERS = [*STATES, *OUTCOMES, *(f"{s}_{k}" for s in STEPS for k in ("done", "met"))]
 
 
@@ -48,14 +44,17 @@ _HOURS = {
     "- CAST(strftime('%s', {earlier}) AS INTEGER)) / 3600",
 }
 _ACTIONS_SQL = ", ".join(f"'{action}'" for action in ACTIONS)
+
+
+def _any_of(moves: list[tuple[str, str]]) -> str:
+    """A history row `h` is one of these (action, from_state) moves."""
+    return " OR ".join(f"(h.action = '{a}' AND h.from_state = '{s}')" for a, s in moves)
+
+
 # The history rows that are the first time a case reached a step, if earliest (a case is
-# verified once; a reopened case is assisted and closed again).
-# `workflows.tallies.first_reaches` is the same rule in Python: keep the two together.
-FIRST_REACHED = {
-    "verify": "h.action = 'verify'",
-    "assist": "h.action = 'assist' AND h.from_state = 'verified'",
-    "close": "h.to_state = 'closed' AND h.from_state <> 'closed'",
-}
+# verified once; a reopened case is assisted and closed again): `steps.FIRST_REACH`, the rule
+# `workflows.tallies` applies in Python.
+FIRST_REACHED = {step: _any_of(moves) for step, moves in FIRST_REACH.items()}
 
 
 def _firsts(cases_where: str = "") -> str:
@@ -119,11 +118,7 @@ def rebuild(cursor: Any, vendor: str) -> None:
 
 def _case_tally_sql(vendor: str) -> str:
     done = {
-        step: " OR ".join(
-            f"(h.action = '{action}' AND h.from_state = '{from_state}')"
-            for (action, from_state), completed in COMPLETES.items()
-            if completed == step
-        )
+        step: _any_of([move for move, completed in COMPLETES.items() if completed == step])
         for step in STEPS
     }
     history_columns = ", ".join(

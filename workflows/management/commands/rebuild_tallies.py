@@ -11,7 +11,7 @@ from django.db.models import Sum
 from casework.models import Case
 from workflows import tallies
 from workflows.models import CaseTally, DayTally, DurationTally
-from workflows.tally_sql import STATES
+from workflows.steps import STATES
 
 
 class Command(BaseCommand):
