@@ -10,6 +10,7 @@ COPY common ./common
 COPY casework ./casework
 COPY workflows ./workflows
 COPY notifications ./notifications
+COPY supervision ./supervision
 COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . \

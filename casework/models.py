@@ -294,7 +294,7 @@ class Case(FSMModelMixin, models.Model):
             models.Index(
                 fields=["due_at"], name="case_open_due", condition=~Q(state=CaseState.CLOSED)
             ),
-            # The dashboard's reads of open cases (workflows.dashboard): a kabupaten/kota's in
+            # The dashboard's reads of open cases (supervision.dashboard): a kabupaten/kota's in
             # one index-only range, the days at the edges of its age buckets by report time.
             models.Index(
                 fields=["regency", "created_at"],

@@ -16,6 +16,7 @@ api_v1 = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("", include("casework.urls")),
     path("", include("workflows.urls")),
+    path("", include("supervision.urls")),
     path("", include("notifications.urls")),
 ]
 

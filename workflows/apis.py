@@ -1,5 +1,4 @@
-"""Case endpoints: list, intake, detail, edit, export, the workflow actions, the history and
-the dashboard.
+"""Case endpoints: list, intake, detail, edit, export, the workflow actions and the history.
 
 Thin: parse, call a selector or a `workflows.services` function, serialize.
 """
@@ -26,8 +25,7 @@ from casework.models import AccessKind, Case
 from casework.pagination import CasePagination
 from casework.serializers import CaseInput, CaseOutput, CaseUpdateInput
 from common.pagination import StrictOrderingFilter
-from workflows import dashboard, services
-from workflows.dashboard_serializers import DashboardOutput, DashboardQuery
+from workflows import services
 from workflows.selectors import case_history
 from workflows.serializers import ACTION_INPUTS, HistoryOutput
 
@@ -121,34 +119,6 @@ class MayExportCases(IsAuthenticated):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return super().has_permission(request, view) and access.logs_full_reads(request.user)
-
-
-class MaySeeDashboard(IsAuthenticated):
-    message = _("Only officers and supervisors can see the dashboard.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return (
-            super().has_permission(request, view)
-            and access.jurisdiction_root(request.user) is not None
-        )
-
-
-@method_decorator(never_cache, name="dispatch")
-class DashboardApi(APIView):
-    """Where cases are stuck and how fast they move, for your region (officer: your
-    kabupaten/kota; supervisor: your region) or a region within it. Each figure's definition is
-    on its field below. A region outside yours is a 403 (`region_out_of_scope`); other bad
-    filters are a 400 naming the parameter."""
-
-    permission_classes = [MaySeeDashboard]
-
-    @extend_schema(parameters=[DashboardQuery], responses=DashboardOutput)
-    def get(self, request: Request) -> Response:
-        query = DashboardQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        scope = dashboard.scope_for(request.user, query.validated_data)
-        figures = dashboard.dashboard(scope, now=timezone.now())
-        return Response(DashboardOutput({**figures, "scope": scope}).data)
 
 
 class CaseExportApi(GenericAPIView):

@@ -6,7 +6,6 @@ from workflows.serializers import ACTION_INPUTS
 urlpatterns = [
     path("cases/", apis.CaseListCreateApi.as_view(), name="case-list"),
     path("cases/export/", apis.CaseExportApi.as_view(), name="case-export"),
-    path("dashboard/", apis.DashboardApi.as_view(), name="dashboard"),
     path("cases/<uuid:case_id>/", apis.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:case_id>/history/", apis.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<uuid:case_id>/notes/", record_apis.CaseNotesApi.as_view(), name="case-notes"),

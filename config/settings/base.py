@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    "supervision",
 ]
 
 MIDDLEWARE = [

@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from casework.models import Case, User
 from notifications.models import InboxItem, OutboxMessage, Preference
 from notifications.templates import TEMPLATES, render
+from supervision import digest
 from tests.factories import case_payload, make_case, make_user
-from workflows import digest
 from workflows.escalation import escalate_due_cases
 from workflows.notices import case_context
 from workflows.services import case_transition
@@ -108,7 +108,7 @@ def test_the_two_languages_differ(event, case, carol):
 
 
 def test_every_event_the_workflow_emits_has_a_template() -> None:
-    sources = ["workflows/services.py", "workflows/escalation.py", "workflows/digest.py"]
+    sources = ["workflows/services.py", "workflows/escalation.py", "supervision/digest.py"]
     emitted = set()
     for source in sources:
         text = (ROOT / source).read_text()

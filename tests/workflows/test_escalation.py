@@ -1,4 +1,4 @@
-"""Deadline escalation and the daily digest (WORKFLOW.md "Deadlines (SLA) and escalation",
+"""Deadline escalation and the beat schedule (WORKFLOW.md "Deadlines (SLA) and escalation",
 docs/workflow.md "Escalation").
 
 For each step of a case, once each: at 75% of the step's period a warning (`sla_warning`) to
@@ -7,8 +7,8 @@ the assignee, or the division's duty officers if unassigned; at the deadline the
 the step, `sla_escalated` to the provincial supervisors. Each is a history row without an actor.
 A new state or a transfer starts a new step; an urgency edit re-times what is still to come;
 a closed case is never escalated; a case first swept when already overdue gets the breach, not
-a stale warning. The digest: every active supervisor, once a day, the open/overdue/new counts of
-their region. Beat runs the relay sweep, this sweep every minute and the digest at 07:00 WITA.
+a stale warning. Beat runs the relay sweep, this sweep every minute and the digest at 07:00 WITA
+(the digest itself: tests/supervision/test_digest.py).
 
 The clock is frozen at WITA instants and moved; the sweep runs as beat runs it (the task), at
 each instant of interest and a second before it.
@@ -27,10 +27,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from casework.models import Case, User
-from notifications.models import InboxItem, OutboxMessage, Preference
+from notifications.models import OutboxMessage
 from tests.concurrency import run_concurrently
 from tests.factories import make_case, make_user
-from workflows.digest import send_daily_digest
 from workflows.escalation import escalate_due_cases
 from workflows.models import HistoryEntry
 from workflows.services import case_transition
@@ -399,76 +398,6 @@ def test_overlapping_sweeps_send_each_escalation_once(alice, bob, carol, dina):
             OutboxMessage.objects.filter(case_id=case.pk).exclude(event="case_reported")
             .values_list("event", "recipient__username")
         ) == [("sla_breached", "bob"), ("sla_breached", "carol")]  # fmt: skip
-
-
-# --- the daily digest ----------------------------------------------------------------------
-
-SEVEN = datetime(2026, 11, 21, 7, 0, tzinfo=WITA)
-
-
-@pytest.fixture
-def caseload(clock, people):
-    """Kota Banjarmasin: an overdue case (4 days old), a new one, a closed one; Tanah Bumbu:
-    one new case. Then the clock at 07:00 on the 21st."""
-    clock.move_to(SEVEN - timedelta(days=4))
-    overdue = make_case(people.alice, urgency="normal")
-    clock.move_to(SEVEN - timedelta(hours=3))
-    fresh = make_case(people.alice, urgency="normal")
-    closed = make_case(people.alice, urgency="normal")
-    act(people.bob, closed, "reject", outcome="rejected", reason="Bukan PPKS.")
-    tanbu = make_case(people.vera, region="63.10.01", location=None)
-    clock.move_to(SEVEN)
-    return SimpleNamespace(overdue=overdue, fresh=fresh, closed=closed, tanbu=tanbu)
-
-
-def digests() -> dict[str, dict]:
-    rows = OutboxMessage.objects.filter(event="daily_digest").select_related("recipient")
-    return {row.recipient.username: row.context for row in rows}
-
-
-def test_every_active_supervisor_gets_the_counts_of_their_region(caseload, people):
-    make_user("pensiun", role="supervisor", region="63.71", is_active=False)
-
-    assert send_daily_digest() == 3
-
-    figures = {
-        name: (c["open"], c["overdue"], c["new"], c["region"], c["date"])
-        for name, c in digests().items()
-    }
-    assert figures == {
-        "carol": (2, 1, 2, "Kota Banjarmasin", "2026-11-21"),
-        "sari": (1, 0, 1, "Kabupaten Tanah Bumbu", "2026-11-21"),
-        "dina": (3, 1, 3, "Kalimantan Selatan", "2026-11-21"),
-    }
-    assert not OutboxMessage.objects.filter(event="daily_digest", case_id__isnull=False).exists()
-
-
-def test_the_digest_is_queued_once_a_day_however_often_it_runs(caseload, people, clock):
-    assert send_daily_digest() == 3
-    clock.move_to(SEVEN + timedelta(hours=16, minutes=59))  # 23:59 WITA, 15:59 UTC
-    assert send_daily_digest() == 0
-    assert OutboxMessage.objects.filter(event="daily_digest").count() == 3
-
-    # 00:30 WITA on the 22nd is still the 21st in UTC: the day is WITA's.
-    clock.move_to(datetime(2026, 11, 22, 0, 30, tzinfo=WITA))
-    assert send_daily_digest() == 3
-    assert send_daily_digest() == 0
-    dates = OutboxMessage.objects.filter(event="daily_digest").values_list("context__date")
-    assert sorted(d for (d,) in dates) == ["2026-11-21"] * 3 + ["2026-11-22"] * 3
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_digest_reaches_the_supervisors_inbox(alice, carol, dina):
-    Preference.objects.create(user=carol, language="en")
-    with time_machine.travel(SEVEN, tick=False):
-        make_case(alice)
-        send_daily_digest()
-
-    item = InboxItem.objects.get(recipient=carol, event="daily_digest")
-    assert item.title == "Daily summary 2026-11-21"
-    assert item.body.startswith("Kota Banjarmasin: 1 open cases, 0 overdue, 1 new in the last day.")
-    assert item.body.endswith("/api/v1/cases/?overdue=true")
-    assert item.case_id is None
 
 
 # --- the beat schedule ---------------------------------------------------------------------

@@ -9,9 +9,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework.models import Case, CaseState, Outcome, Region
+from supervision import dashboard
+from supervision.scope import Scope
 from tests.workflows.tallying import tally_rows
-from workflows import dashboard, tallies
-from workflows.dashboard import Scope
+from workflows import tallies
 from workflows.models import HistoryEntry
 from workflows.sla import load_default_sla
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.db import models
 
 from casework.models import CaseState, Outcome, Urgency
+from supervision.serializers import DashboardOutput
 from workflows import diagram, services, steps, tally_sql
 from workflows.admin_forms import TRANSITION_FORMS
-from workflows.dashboard_serializers import DashboardOutput
 from workflows.models import DEFAULT_SLA, CaseTally, SlaPolicy
 from workflows.serializers import ACTION_INPUTS
 

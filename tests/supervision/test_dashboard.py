@@ -32,11 +32,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from casework.models import Case, Region, User
+from supervision import dashboard
+from supervision.scope import Scope
 from tests.concurrency import run_concurrently
 from tests.factories import make_case, make_user
 from tests.workflows.tallying import tally_rows
-from workflows import dashboard, tallies
-from workflows.dashboard import Scope
+from workflows import tallies
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -1,6 +1,6 @@
 """The supervisors' dashboard: where cases are stuck and how fast they move, for one region.
 
-Reads only. Every figure is defined once, in `workflows.dashboard_serializers.DashboardOutput`
+Reads only. Every figure is defined once, in `supervision.serializers.DashboardOutput`
 (the API schema shows those texts), and computed here, from the tallies where the scope allows
 (`Scope.tallied`, `Scope.plain`) and from the cases and their history otherwise:
 
@@ -28,9 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.translation import gettext_lazy as _
 
-from casework.access import jurisdiction_root
 from casework.models import (
     Case,
     CaseState,
@@ -41,8 +39,7 @@ from casework.models import (
     User,
     region_and_below,
 )
-from casework.selectors import region_get
-from common.errors import FieldError, PermissionDenied, ValidationFailed
+from supervision.scope import Scope
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
 from workflows.steps import COMPLETES, OUTCOMES, STATES, STEPS
 from workflows.tallies import utc_day
@@ -67,67 +64,8 @@ DURATION_NAMES = {step: f"to_{step}" for step in STEPS}
 PERCENTILES = {"median_hours": 50, "p90_hours": 90}
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What the dashboard counts: the cases of `region` (and below), optionally narrowed."""
-
-    region: Region
-    category: str | None = None
-    urgency: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-
-    @property
-    def tallied(self) -> bool:
-        """The counts can come from `CaseTally` (kept per kecamatan: not for a desa)."""
-        return (
-            self.created_after is None
-            and self.created_before is None
-            and self.region.level != RegionLevel.VILLAGE
-        )
-
-    @property
-    def plain(self) -> bool:
-        """Durations and open cases can come from `DurationTally` and `DayTally`, which are
-        kept per kabupaten/kota only (no kecamatan, no category, no urgency)."""
-        return (
-            self.tallied
-            and self.region.level != RegionLevel.DISTRICT
-            and self.category is None
-            and self.urgency is None
-        )
-
-
-def scope_for(user: User, params: dict[str, Any]) -> Scope:
-    """The scope asked (`DashboardQuery`'s values), within the user's jurisdiction: 400 for an
-    unknown region, 403 for one outside theirs (regions are public: no need to hide them)."""
-    root = jurisdiction_root(user)
-    if root is None:
-        raise PermissionDenied(_("Only officers and supervisors can see the dashboard."))
-    code = params.get("region") or root
-    region = region_get(code)
-    if region is None:
-        raise ValidationFailed.for_field(
-            "region", "unknown_region", _("Choose a region in Kalimantan Selatan.")
-        )
-    if not (code == root or code.startswith(f"{root}.")):
-        message = _("You can only see the figures of your own region.")
-        raise PermissionDenied(
-            message,
-            code="region_out_of_scope",
-            errors=[FieldError(field="region", code="region_out_of_scope", message=message)],
-        )
-    return Scope(
-        region=region,
-        category=params.get("category"),
-        urgency=params.get("urgency"),
-        created_after=params.get("created_after"),
-        created_before=params.get("created_before"),
-    )
-
-
 def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[str, Any]:
-    """Every figure (see `dashboard_serializers.DashboardOutput`) of the scope, as of `now`.
+    """Every figure (see `serializers.DashboardOutput`) of the scope, as of `now`.
 
     `use_tallies=False` computes all of them from the cases and history (the tests compare).
     """

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from casework.filters import REGION_CODE, BoundedDateTimeField
 from casework.models import Category, Urgency
 from casework.serializers import UserRef
-from workflows.dashboard import AGE_BUCKETS
+from supervision.dashboard import AGE_BUCKETS
 from workflows.steps import OUTCOMES, STATES
 
 
