@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from casework import access, export, idempotency, selectors
 from casework import services as casework_services
+from casework.access import request_user
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
 from casework.pagination import CasePagination, StrictOrderingFilter
@@ -49,12 +50,14 @@ class MayReportCases(IsAuthenticated):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not super().has_permission(request, view):
             return False
-        return request.method != "POST" or access.may_report(request.user)
+        return request.method != "POST" or access.may_report(request_user(request))
 
 
 def render_case(request: Request, case: Case, kind: str = AccessKind.VIEW) -> dict:
     """The case as this user sees it; a full view of personal data goes to the access log."""
-    casework_services.personal_data_reads_record(user=request.user, cases=[case], kind=kind)
+    casework_services.personal_data_reads_record(
+        user=request_user(request), cases=[case], kind=kind
+    )
     return CaseOutput(case, context={"request": request}).data
 
 
@@ -72,13 +75,13 @@ class CaseListCreateApi(GenericAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Case.objects.none()
-        return selectors.cases_visible_to(self.request.user)
+        return selectors.cases_visible_to(request_user(self.request))
 
     @extend_schema(responses=CaseOutput(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         casework_services.personal_data_reads_record(
-            user=request.user, cases=page, kind=AccessKind.LIST
+            user=request_user(request), cases=page, kind=AccessKind.LIST
         )
         return self.get_paginated_response(
             CaseOutput(page, many=True, context={"request": request}).data
@@ -93,7 +96,7 @@ class CaseListCreateApi(GenericAPIView):
             code, _case_id, body = self._create(request)
             return Response(body, status=code)
         code, body, replayed = idempotency.run_idempotent(
-            user=request.user,
+            user=request_user(request),
             key=idempotency.check_key(key),
             fingerprint=idempotency.request_fingerprint(
                 method=request.method, path=request.path, body=request.data
@@ -106,12 +109,12 @@ class CaseListCreateApi(GenericAPIView):
     def _create(self, request: Request) -> tuple[int, str, dict]:
         serializer = CaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = services.case_report(reporter=request.user, data=serializer.to_case_data())
+        case = services.case_report(reporter=request_user(request), data=serializer.to_case_data())
         body = CaseOutput(case, context={"request": request}).data
         return status.HTTP_201_CREATED, str(case.pk), body
 
     def _render(self, request: Request, case_id: str) -> dict:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return CaseOutput(case, context={"request": request}).data
 
 
@@ -119,7 +122,9 @@ class MayExportCases(IsAuthenticated):
     message = _("Only officers and supervisors can export cases.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return super().has_permission(request, view) and access.logs_full_reads(request.user)
+        return super().has_permission(request, view) and access.logs_full_reads(
+            request_user(request)
+        )
 
 
 class MaySeeDashboard(IsAuthenticated):
@@ -128,7 +133,7 @@ class MaySeeDashboard(IsAuthenticated):
     def has_permission(self, request: Request, view: APIView) -> bool:
         return (
             super().has_permission(request, view)
-            and access.jurisdiction_root(request.user) is not None
+            and access.jurisdiction_root(request_user(request)) is not None
         )
 
 
@@ -145,7 +150,7 @@ class DashboardApi(APIView):
     def get(self, request: Request) -> Response:
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scope = dashboard.scope_for(request.user, query.validated_data)
+        scope = dashboard.scope_for(request_user(request), query.validated_data)
         figures = dashboard.dashboard(scope, now=timezone.now())
         return Response(DashboardOutput({**figures, "scope": scope}).data)
 
@@ -169,12 +174,12 @@ class CaseExportApi(GenericAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.cases_visible_to(self.request.user)
+        return selectors.cases_visible_to(request_user(self.request))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:
         cases = self.filter_queryset(self.get_queryset())
-        user = request.user
+        user = request_user(request)
 
         def log(case_ids: list) -> None:
             casework_services.personal_data_export_record(user=user, case_ids=case_ids)
@@ -191,16 +196,16 @@ class CaseExportApi(GenericAPIView):
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseOutput)
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(render_case(request, case))
 
     @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
     def patch(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = CaseUpdateInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_edit(
-            case_id=case_id, actor=request.user, changes=serializer.validated_data
+            case_id=case_id, actor=request_user(request), changes=serializer.validated_data
         )
         return Response(render_case(request, case))
 
@@ -214,11 +219,14 @@ class CaseActionApi(APIView):
     action = ""
 
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = ACTION_INPUTS[self.action](data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_transition(
-            case_id=case_id, actor=request.user, action=self.action, data=serializer.validated_data
+            case_id=case_id,
+            actor=request_user(request),
+            action=self.action,
+            data=serializer.validated_data,
         )
         # Not re-read through the user's scope: after a transfer the case is no longer theirs,
         # and the answer shows it as they may now see it (personal data masked).
@@ -241,5 +249,5 @@ def action_api(action: str) -> type[CaseActionApi]:
 class CaseHistoryApi(APIView):
     @extend_schema(responses=HistoryOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(HistoryOutput(case_history(case), many=True).data)
