@@ -33,18 +33,18 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     @admin.action(description=_("Mark on duty"))
-    def mark_on_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def mark_on_duty(self, request, queryset) -> None:
         queryset.update(on_duty=True)
 
     @admin.action(description=_("Mark off duty"))
-    def mark_off_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def mark_off_duty(self, request, queryset) -> None:
         queryset.update(on_duty=False)
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
     """Edits take effect at once in this process, within REFERENCE_CACHE_SECONDS elsewhere."""
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         reference_cache.clear()
 
@@ -66,13 +66,13 @@ class CategoryAdmin(ReferenceDataAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -82,10 +82,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return self.fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -38,7 +38,7 @@ class RegionListApi(ListAPIView):
     pagination_class = RegionPagination
     filterset_class = RegionFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.region_list()
 
 

@@ -13,7 +13,7 @@ class CasePagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def decode_cursor(self, request):  # type: ignore[no-untyped-def]
+    def decode_cursor(self, request):
         """A forged cursor is a 404 like any unreadable one, never a database error."""
         cursor = super().decode_cursor(request)
         position = cursor.position if cursor is not None else None
@@ -42,7 +42,7 @@ class RegionPagination(CursorPagination):
 class StrictOrderingFilter(OrderingFilter):
     """Like DRF's, but an unknown ordering is a 400 instead of being ignored."""
 
-    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+    def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if params:
             fields = [p.strip() for p in params.split(",")]

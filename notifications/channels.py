@@ -150,7 +150,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     count as delivered. Unfollowed, the redirect is an HTTPError: a dead letter that shows the
     operator the gateway URL is wrong."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 

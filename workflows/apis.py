@@ -72,7 +72,7 @@ class CaseListCreateApi(GenericAPIView):
     ordering_fields = ["created_at", "reference"]
     serializer_class = CaseOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Case.objects.none()
         return selectors.cases_visible_to(request_user(self.request))
@@ -171,7 +171,7 @@ class CaseExportApi(GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
         return selectors.cases_visible_to(request_user(self.request))

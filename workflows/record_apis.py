@@ -87,10 +87,10 @@ class CaseAttachmentsApi(APIView):
 class FirstRendererNegotiation(BaseContentNegotiation):
     """A download answers with the file whatever `Accept` says; its errors are JSON."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+    def select_parser(self, request, parsers):
         return parsers[0] if parsers else None
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+    def select_renderer(self, request, renderers, format_suffix=None):
         return (renderers[0], renderers[0].media_type)
 
 

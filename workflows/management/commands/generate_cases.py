@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="how many cases to add")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (reproducible)")
 
-    def handle(self, *args, count: int, seed: int, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, count: int, seed: int, **options) -> None:
         if count < 1:
             raise CommandError("--count must be at least 1.")
         if connection.vendor != "postgresql":
