@@ -6,7 +6,7 @@ database (400), apply the transition (it only sets fields), set the step's deadl
 one history row and the outbox rows, all in one transaction.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -34,7 +34,7 @@ class Step:
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
     # (event, recipients) computed after the transition, when the case has its new values
-    notices: Callable[[Case], list[tuple[str, list[User]]]] = lambda case: []
+    notices: Callable[[Case], list[tuple[str, Sequence[User | None]]]] = lambda case: []
     after: Callable[[Case], None] = lambda case: None
 
 
