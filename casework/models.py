@@ -415,7 +415,7 @@ class Case(FSMModelMixin, models.Model):
     def transfer(self, *, region: "Region") -> None:
         # The new Dinsos decides who handles it: the old assignee cannot even see it any more.
         self.region = region
-        self.regency_id = region.regency_code
+        self.regency_id = cast(str, region.regency_code)  # reportable: not the province
         self.assigned_to = None
 
 
