@@ -21,7 +21,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("region",)
     actions = ("mark_on_duty", "mark_off_duty")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Casework"),
             {"fields": ("full_name", "role", "region", "division", "phone", "on_duty")},

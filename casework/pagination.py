@@ -8,7 +8,7 @@ from rest_framework.pagination import CursorPagination
 
 
 class CasePagination(CursorPagination):
-    ordering = "-created_at"
+    ordering: str | list[str] | tuple[str, ...] = "-created_at"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

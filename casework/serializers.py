@@ -47,7 +47,7 @@ class StrictSerializer(serializers.Serializer):
     read_only_names: frozenset[str] = frozenset()
 
     def to_internal_value(self, data: Any) -> Any:
-        errors = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
+        errors: dict[str, Any] = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -371,7 +371,8 @@ class RegionOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+    # A declared field, not `Field.parent`: DRF's metaclass moves it off the class.
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
 
 class CategoryOutput(serializers.Serializer):
