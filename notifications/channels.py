@@ -45,7 +45,10 @@ class OneByOne:
 
     def send_many(self, batch: list[tuple[Delivery, Rendered]]) -> None:
         for delivery, rendered in batch:
-            self.send(delivery, rendered)  # type: ignore[attr-defined]
+            self.send(delivery, rendered)
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> None:
+        raise NotImplementedError  # each channel's own
 
 
 class InboxBackend:
