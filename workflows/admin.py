@@ -27,7 +27,7 @@ class HistoryInline(ReadOnlyInline):
 @admin.register(Case)
 class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
-    fsm_forms = TRANSITION_FORMS
+    fsm_forms = dict(TRANSITION_FORMS)
     list_display = ("reference", "state", "category", "urgency", "regency", "due_at", "created_at")
     list_filter = ("state", "urgency", "category")
     search_fields = ("reference",)

@@ -4,6 +4,8 @@ the dashboard.
 Thin: parse, call a selector or a `workflows.services` function, serialize.
 """
 
+from typing import cast
+
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -79,7 +81,8 @@ class CaseListCreateApi(GenericAPIView):
 
     @extend_schema(responses=CaseOutput(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # A list, never None: this view has a pagination class.
+        page = cast("list[Case]", self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         casework_services.personal_data_reads_record(
             user=request_user(request), cases=page, kind=AccessKind.LIST
         )
@@ -99,7 +102,7 @@ class CaseListCreateApi(GenericAPIView):
             user=request_user(request),
             key=idempotency.check_key(key),
             fingerprint=idempotency.request_fingerprint(
-                method=request.method, path=request.path, body=request.data
+                method=str(request.method), path=request.path, body=request.data
             ),
             perform=lambda: self._create(request),
             replay=lambda case_id: self._render(request, case_id),

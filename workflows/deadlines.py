@@ -13,7 +13,7 @@ from django.db.models import Q
 from casework.models import Case, CaseState
 from workflows.models import DEFAULT_SLA, SlaPolicy
 
-STEP_OF_STATE = {
+STEP_OF_STATE: dict[str, str] = {
     CaseState.REPORTED: "verify",
     CaseState.RETURNED: "verify",
     CaseState.VERIFIED: "assist",

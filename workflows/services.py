@@ -6,6 +6,7 @@ database (400), apply the transition (it only sets fields), set the step's deadl
 one history row and the outbox rows, all in one transaction.
 """
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -92,7 +93,9 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     return case
 
 
-def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, Any]) -> Case:
+def case_transition(
+    *, case_id: uuid.UUID | str, actor: User, action: str, data: dict[str, Any]
+) -> Case:
     """Perform a workflow action (WORKFLOW.md) on a case.
 
     Effects, in one transaction: the case row (locked first), the action's own rows (e.g. an
