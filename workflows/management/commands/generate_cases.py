@@ -33,7 +33,7 @@ class Command(BaseCommand):
             )
         params = connection.get_connection_params()
         conninfo = make_conninfo(
-            **{k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
+            "", **{k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
         )
         started = time.monotonic()
         show = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
