@@ -22,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("region",)
     actions = ("mark_on_duty", "mark_off_duty")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Casework"),
             {"fields": ("full_name", "role", "region", "division", "phone", "on_duty")},
@@ -34,18 +34,18 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     @admin.action(description=_("Mark on duty"))
-    def mark_on_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def mark_on_duty(self, request, queryset) -> None:
         queryset.update(on_duty=True)
 
     @admin.action(description=_("Mark off duty"))
-    def mark_off_duty(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def mark_off_duty(self, request, queryset) -> None:
         queryset.update(on_duty=False)
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
     """Edits take effect at once in this process, within REFERENCE_CACHE_SECONDS elsewhere."""
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         reference_cache.clear()
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework import selectors, services
+from casework.access import request_user
 from casework.filters import RegionFilter
 from casework.pagination import RegionPagination
 from casework.serializers import (
@@ -20,13 +21,15 @@ from casework.serializers import (
 class MeApi(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
-        return Response(MeOutput(request.user).data)
+        return Response(MeOutput(request_user(request)).data)
 
     @extend_schema(request=MeInput, responses=MeOutput)
     def patch(self, request: Request) -> Response:
         body = MeInput(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.user_duty_set(user=request.user, on_duty=body.validated_data["on_duty"])
+        user = services.user_duty_set(
+            user=request_user(request), on_duty=body.validated_data["on_duty"]
+        )
         return Response(MeOutput(user).data)
 
 
@@ -35,7 +38,7 @@ class RegionListApi(ListAPIView):
     pagination_class = RegionPagination
     filterset_class = RegionFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.region_list()
 
 

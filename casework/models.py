@@ -5,6 +5,8 @@ Models stay thin: no side effects in `save()`, no signals. Writes go through `ca
 """
 
 import uuid
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -14,6 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
+
+if TYPE_CHECKING:
+    from django_fsm import Transition
 
 PROVINCE_CODE = "63"  # Kalimantan Selatan: the only province this deployment serves.
 
@@ -203,30 +208,45 @@ class Outcome(models.TextChoices):
 
 # Who may perform a transition (django-fsm `permission=`) and what data it needs (`conditions=`).
 # The rules of jurisdiction live in `casework.access`; imported late, as it imports this module.
+# django-fsm types these for any model and any kind of user; it calls ours with the Case whose
+# transition is checked and the `User` the workflow passes in, which the two decorators state.
 
 
+def _permission(rule: Callable[["Case", "User"], bool]) -> Callable[[models.Model, Any], bool]:
+    return cast(Callable[[models.Model, Any], bool], rule)
+
+
+def _condition(rule: Callable[["Case"], bool]) -> Callable[[models.Model], bool]:
+    return cast(Callable[[models.Model], bool], rule)
+
+
+@_permission
 def _handles(case: "Case", user: "User") -> bool:
     from casework.access import handles
 
     return handles(user, case)
 
 
+@_permission
 def _reports_or_handles(case: "Case", user: "User") -> bool:
     return case.reported_by_id == user.pk or _handles(case, user)
 
 
+@_permission
 def _works_on(case: "Case", user: "User") -> bool:
     from casework.access import works_on
 
     return works_on(user, case)
 
 
+@_permission
 def _supervises(case: "Case", user: "User") -> bool:
     from casework.access import supervises
 
     return supervises(user, case)
 
 
+@_condition
 def _is_assigned(case: "Case") -> bool:
     return case.assigned_to_id is not None
 
@@ -325,6 +345,12 @@ class Case(FSMModelMixin, models.Model):
             and self.due_at <= timezone.now()
         )
 
+    if TYPE_CHECKING:  # added by django-fsm for the `state` field
+
+        def get_all_state_transitions(self) -> Iterator[Transition]: ...
+
+        def get_available_user_state_transitions(self, user: "User") -> Iterator[Transition]: ...
+
     def available_actions(self, user: "User") -> list[str]:
         """The API actions `user` may perform now, derived from the declarations below."""
         transitions = self.get_available_user_state_transitions(user)
@@ -389,7 +415,7 @@ class Case(FSMModelMixin, models.Model):
     def transfer(self, *, region: "Region") -> None:
         # The new Dinsos decides who handles it: the old assignee cannot even see it any more.
         self.region = region
-        self.regency_id = region.regency_code
+        self.regency_id = cast(str, region.regency_code)  # reportable: not the province
         self.assigned_to = None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 NIK_LENGTH = 16
@@ -45,13 +46,13 @@ class Finding:
 
     code: str
     field: str
-    message: str  # a lazy translation string: str() it to render in the active language
+    message: str | Promise  # a lazy translation string: str() it to render in the active language
 
 
 class NikError(ValueError):
     """The value cannot be a NIK; the input is rejected."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str | Promise) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

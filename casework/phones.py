@@ -9,6 +9,7 @@ Pure functions: no models, no settings.
 from __future__ import annotations
 
 import phonenumbers
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 REGION = "ID"
@@ -19,7 +20,7 @@ _VISIBLE_TAIL = 3
 class PhoneError(ValueError):
     """The value is not a phone number we can store; the input is rejected."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str | Promise) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

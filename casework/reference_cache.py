@@ -35,7 +35,7 @@ class TableCache(Generic[M]):
     def _table(self) -> dict[str, M]:
         now = time.monotonic()
         if self._loaded_at is None or now - self._loaded_at > settings.REFERENCE_CACHE_SECONDS:
-            self._rows = {obj.pk: obj for obj in self.model.objects.all()}
+            self._rows = {obj.pk: obj for obj in self.model._default_manager.all()}
             self._loaded_at = now
         return self._rows
 

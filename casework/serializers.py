@@ -314,7 +314,8 @@ class RegionOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.CharField()
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+    # A declared field, not `Field.parent`: DRF's metaclass moves it off the class.
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
 
 class CategoryOutput(serializers.Serializer):

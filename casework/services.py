@@ -6,7 +6,7 @@ State changes of a case are not here: they belong to `workflows.services`.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -94,7 +94,7 @@ def case_create(
             birth_date=subject.birth_date,
             phone=subject.phone,
         )
-        regency_code = data.region.regency_code
+        regency_code = cast(str, data.region.regency_code)  # reportable: not the province
         case = Case(
             reference=allocate_reference(regency_code=regency_code, at=now),
             category=data.category,
@@ -136,7 +136,11 @@ def case_update(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
             )
         _apply_case_changes(case, changes)
         _apply_subject_changes(case.subject, changes.get("subject") or {})
-        location = (case.latitude, case.longitude) if case.latitude is not None else None
+        location = (
+            (case.latitude, case.longitude)
+            if case.latitude is not None and case.longitude is not None  # set together
+            else None
+        )
         subject = case.subject
         case.warnings = case_findings(
             nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=location

@@ -82,10 +82,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return None  # a bug: Django's handler500 answers (JSON, logged)
     set_rollback()
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if wait := getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, drf.ValidationError):
         errors = flatten_errors(exc.detail)
         body = error_body("validation_error", validation_message(errors), errors)
@@ -98,13 +98,13 @@ def _exception_code(exc: drf.APIException) -> str:
     codes = exc.get_codes()
     if isinstance(codes, str):
         return codes
-    if isinstance(codes, dict) and isinstance(codes.get("code"), str):
-        return codes["code"]  # simplejwt puts its own code beside the detail
+    if isinstance(codes, dict) and isinstance(code := codes.get("code"), str):
+        return code  # simplejwt puts its own code beside the detail
     return exc.default_code
 
 
 def _exception_message(exc: drf.APIException) -> str:
-    detail = exc.detail
+    detail: object = exc.detail
     if isinstance(detail, dict):
         detail = detail.get("detail", exc.default_detail)
     if isinstance(detail, list):

@@ -11,12 +11,12 @@ from rest_framework.pagination import CursorPagination
 class CheckedCursorPagination(CursorPagination):
     """Newest first by `created_at` unless a subclass orders otherwise; the cursor is checked."""
 
-    ordering = "-created_at"
+    ordering: str | list[str] | tuple[str, ...] = "-created_at"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def decode_cursor(self, request):  # type: ignore[no-untyped-def]
+    def decode_cursor(self, request):
         """A forged cursor is a 404 like any unreadable one, never a database error."""
         cursor = super().decode_cursor(request)
         position = cursor.position if cursor is not None else None
@@ -38,7 +38,7 @@ class CheckedCursorPagination(CursorPagination):
 class StrictOrderingFilter(OrderingFilter):
     """Like DRF's, but an unknown ordering is a 400 instead of being ignored."""
 
-    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+    def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if params:
             fields = [p.strip() for p in params.split(",")]

@@ -20,7 +20,7 @@ class StrictSerializer(serializers.Serializer):
     read_only_messages: Mapping[str, Promise] = {}
 
     def to_internal_value(self, data: Any) -> Any:
-        errors = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
+        errors: dict[str, Any] = self._unexpected_fields(data) if isinstance(data, Mapping) else {}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:

@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def close_old_connections(task=None, **kwargs):  # type: ignore[no-untyped-def]
+def close_old_connections(task=None, **kwargs):
     """Database connections live as in a web request (CONN_MAX_AGE, CONN_HEALTH_CHECKS): Celery's
     Django fixup would close them around every task (CELERY_DB_REUSE_MAX is set so it does not),
     and each task would pay for a new PostgreSQL backend."""

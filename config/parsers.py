@@ -19,7 +19,7 @@ class RequestTooLarge(APIException):
 class LimitedJSONParser(JSONParser):
     """A case report is a few kilobytes, never megabytes (attachments use multipart)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+    def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
         length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
         if length > settings.MAX_JSON_BODY_BYTES:

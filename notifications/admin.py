@@ -60,7 +60,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         return obj.message.case_reference
 
     @admin.action(description=_("Retry the selected dead letters"))
-    def retry(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def retry(self, request, queryset) -> None:
         chosen = list(queryset.values_list("pk", flat=True))
         retried = services.deliveries_retry(ids=chosen)
         skipped = len(chosen) - retried
@@ -74,7 +74,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
                 messages.WARNING,
             )
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).select_related("message__recipient")
 
 

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.access import request_user
 from notifications import selectors, services
 from notifications.filters import InboxFilter
 from notifications.models import InboxItem
@@ -20,23 +21,23 @@ class InboxListApi(ListAPIView):
     pagination_class = InboxPagination
     filterset_class = InboxFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return InboxItem.objects.none()
-        return selectors.inbox_for(self.request.user)
+        return selectors.inbox_for(request_user(self.request))
 
 
 class InboxReadApi(APIView):
     @extend_schema(request=None, responses=InboxItemOutput)
     def post(self, request: Request, item_id: str) -> Response:
-        item = services.inbox_mark_read(user=request.user, item_id=item_id)
+        item = services.inbox_mark_read(user=request_user(request), item_id=item_id)
         return Response(InboxItemOutput(item).data)
 
 
 class InboxReadAllApi(APIView):
     @extend_schema(request=None, responses={200: {"type": "object"}})
     def post(self, request: Request) -> Response:
-        return Response({"marked": services.inbox_mark_all_read(user=request.user)})
+        return Response({"marked": services.inbox_mark_all_read(user=request_user(request))})
 
 
 class PreferenceApi(APIView):
@@ -44,11 +45,13 @@ class PreferenceApi(APIView):
 
     @extend_schema(responses=PreferenceOutput)
     def get(self, request: Request) -> Response:
-        return Response(PreferenceOutput(selectors.preference_for(request.user)).data)
+        return Response(PreferenceOutput(selectors.preference_for(request_user(request))).data)
 
     @extend_schema(request=PreferenceInput, responses=PreferenceOutput)
     def patch(self, request: Request) -> Response:
         body = PreferenceInput(data=request.data)
         body.is_valid(raise_exception=True)
-        preference = services.preference_update(user=request.user, changes=body.validated_data)
+        preference = services.preference_update(
+            user=request_user(request), changes=body.validated_data
+        )
         return Response(PreferenceOutput(preference).data)

@@ -45,7 +45,10 @@ class OneByOne:
 
     def send_many(self, batch: list[tuple[Delivery, Rendered]]) -> None:
         for delivery, rendered in batch:
-            self.send(delivery, rendered)  # type: ignore[attr-defined]
+            self.send(delivery, rendered)
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> None:
+        raise NotImplementedError  # each channel's own
 
 
 class InboxBackend:
@@ -150,7 +153,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     count as delivered. Unfollowed, the redirect is an HTTPError: a dead letter that shows the
     operator the gateway URL is wrong."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 

@@ -50,7 +50,7 @@ def attempt(delivery_id: uuid.UUID | str) -> float | None:
         return _send_all([delivery], now)
 
 
-def _locked(condition: Q):  # type: ignore[no-untyped-def]
+def _locked(condition: Q):
     """Pending deliveries matching `condition`, locked for this transaction unless another holds
     them, with what rendering needs (the recipient and their language)."""
     return (

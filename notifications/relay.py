@@ -23,9 +23,7 @@ from notifications.models import Delivery, DeliveryStatus
 logger = logging.getLogger(__name__)
 
 
-def publish(
-    ids: Sequence[uuid.UUID], *, countdown: float | None = None, together: bool = False
-) -> int:
+def publish(ids: Sequence[uuid.UUID | str], *, countdown: float = 0, together: bool = False) -> int:
     """Publish a delivery task per id (`together`: one task for them all; for in-app deliveries,
     which a worker sends as one batch anyway); on a broker failure, leave the rest to the sweep.
 
@@ -81,7 +79,7 @@ def sweep(*, limit: int | None = None) -> int:
     return publish(ids)
 
 
-def _forget_enqueued(ids: Sequence[uuid.UUID]) -> None:
+def _forget_enqueued(ids: Sequence[uuid.UUID | str]) -> None:
     try:
         Delivery.objects.filter(pk__in=list(ids), status=DeliveryStatus.PENDING).update(
             enqueued_at=None

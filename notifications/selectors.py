@@ -12,8 +12,8 @@ def channels_for(users: list[User]) -> dict[int, list[str]]:
     # Routing reads recipients with their preference (select_related): no query then.
     cache = User.notification_preference.related
     if all(cache.is_cached(user) for user in users):
-        chosen = (cache.get_cached_value(user) for user in users)
-        preferences = {p.user_id: p for p in chosen if p is not None}
+        cached = (cache.get_cached_value(user) for user in users)
+        preferences = {p.user_id: p for p in cached if isinstance(p, Preference)}
     else:
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
     result: dict[int, list[str]] = {}

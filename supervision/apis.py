@@ -22,7 +22,7 @@ class MaySeeDashboard(IsAuthenticated):
     def has_permission(self, request: Request, view: APIView) -> bool:
         return (
             super().has_permission(request, view)
-            and access.jurisdiction_root(request.user) is not None
+            and access.jurisdiction_root(access.request_user(request)) is not None
         )
 
 
@@ -39,6 +39,6 @@ class DashboardApi(APIView):
     def get(self, request: Request) -> Response:
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scope = scope_for(request.user, query.validated_data)
+        scope = scope_for(access.request_user(request), query.validated_data)
         figures = dashboard.dashboard(scope, now=timezone.now())
         return Response(DashboardOutput({**figures, "scope": scope}).data)

@@ -19,7 +19,7 @@ READ transaction on PostgreSQL, so the figures of one answer agree with each oth
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -55,7 +55,7 @@ AGE_BUCKETS = [
 ]
 OPEN = ~Q(state=CaseState.CLOSED)  # as written, it matches the partial indexes' condition
 # The code length of a region's children, by its level.
-CHILD_CODE_LENGTH = {
+CHILD_CODE_LENGTH: dict[str, int] = {
     RegionLevel.PROVINCE: 5,
     RegionLevel.REGENCY: 8,
     RegionLevel.DISTRICT: 13,
@@ -204,7 +204,7 @@ def _counted(scope: Scope) -> dict[str, Any]:
         cases.values("category_id").annotate(n=Count("*")).values_list("category_id", "n")
     )
     by_region = _counted_by_region(scope)
-    done = {}
+    done: dict[str, Q] = {}
     for (action, from_state), step in COMPLETES.items():
         done[step] = done.get(step, Q()) | Q(action=action, from_state=from_state)
     on_time = Q(payload__sla__on_time=True)
@@ -327,7 +327,7 @@ def _open_counted(scope: Scope, now: datetime) -> OpenFigures:
     """From the open cases themselves (one pass, grouped by child region and assignee)."""
     opened = _cases(scope).filter(OPEN)
     child = _child(scope.region, "region_id")
-    grouped = (
+    grouped: QuerySet[Case, Mapping[str, Any]] = (
         opened.annotate(child=child).values("child", "assigned_to_id")
         if child is not None
         else opened.values("assigned_to_id")
@@ -376,7 +376,7 @@ def _overdue_tallied(
     from the tally, today's up to now from the cases."""
     today = utc_day(now)
     midnight = datetime.combine(today, time(), UTC)
-    due_today = {
+    due_today: dict[tuple[str, int | None], int] = {
         (regency, assignee): n
         for regency, assignee, n in opened.filter(due_at__gte=midnight, due_at__lte=now)
         .values("regency_id", "assigned_to_id")

@@ -42,7 +42,7 @@ def digest_figures(supervisor: User, *, now: datetime, day: date) -> dict[str, i
         overdue=Count("pk", filter=~Q(state=CaseState.CLOSED) & Q(due_at__lte=now)),
         new=Count("pk", filter=Q(created_at__gt=now - timedelta(days=1))),
     )
-    region = reference_cache.regions.get(supervisor.region_id)
+    region = reference_cache.regions.get(supervisor.region_id) if supervisor.region_id else None
     return {
         **counts,
         "region": region.name if region else supervisor.region_id,

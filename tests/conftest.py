@@ -49,63 +49,63 @@ def reference_data(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_regions()
         load_categories()
 
 
 @pytest.fixture
-def alice(db):  # type: ignore[no-untyped-def]
+def alice(db):
     """Alice, PSM volunteer in Kota Banjarmasin."""
     return make_user("alice", role="volunteer", region="63.71")
 
 
 @pytest.fixture
-def vera(db):  # type: ignore[no-untyped-def]
+def vera(db):
     """Vera, PSM volunteer in Kabupaten Tanah Bumbu."""
     return make_user("vera", role="volunteer", region="63.10")
 
 
 @pytest.fixture
-def bob(db):  # type: ignore[no-untyped-def]
+def bob(db):
     """Bob, rehsos officer at Dinsos Kota Banjarmasin."""
     return make_user("bob", role="officer", region="63.71", division="rehsos")
 
 
 @pytest.fixture
-def tono(db):  # type: ignore[no-untyped-def]
+def tono(db):
     """Tono, rehsos officer at Dinsos Kabupaten Tanah Bumbu."""
     return make_user("tono", role="officer", region="63.10", division="rehsos")
 
 
 @pytest.fixture
-def carol(db):  # type: ignore[no-untyped-def]
+def carol(db):
     """Carol, supervisor (Kabid) of Kota Banjarmasin."""
     return make_user("carol", role="supervisor", region="63.71")
 
 
 @pytest.fixture
-def dina(db):  # type: ignore[no-untyped-def]
+def dina(db):
     """Dina, provincial supervisor (Dinsos Provinsi Kalimantan Selatan)."""
     return make_user("dina", role="supervisor", region="63")
 
 
 @pytest.fixture
-def adam(db):  # type: ignore[no-untyped-def]
+def adam(db):
     """Adam, system administrator."""
     return make_user("adam", role="admin", region=None, is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
-def api():  # type: ignore[no-untyped-def]
+def api():
     """An API client; `api.force_authenticate(user)` to act as someone."""
     return APIClient()
 
 
 @pytest.fixture
-def as_user(api):  # type: ignore[no-untyped-def]
-    def login(user):  # type: ignore[no-untyped-def]
+def as_user(api):
+    def login(user):
         api.force_authenticate(user)
         return api
 

@@ -29,7 +29,7 @@ DERANDOMIZE = os.environ.get("CI") == "true"
 
 
 @pytest.fixture
-def keep_test_connection():  # type: ignore[no-untyped-def]
+def keep_test_connection():
     """As Django's test client does: a request must not close the test's own connection."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -59,7 +59,7 @@ def test_no_generated_request_is_a_server_error(alice, bob, keep_test_connection
             derandomize=DERANDOMIZE,
             suppress_health_check=list(HealthCheck),
         )
-        def probe(case, anchor: bool) -> None:  # type: ignore[no-untyped-def]
+        def probe(case, anchor: bool) -> None:
             if case.path_parameters and "case_id" in case.path_parameters:
                 case.path_parameters["case_id"] = case_id  # reach a real case, not only 404s
             if anchor and isinstance(case.body, dict):

@@ -523,7 +523,7 @@ def test_third_party_translations_are_merged_into_django_po():
 
 def test_compiled_catalogue_matches_django_po():
     with DJANGO_MO.open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        compiled = gettext.GNUTranslations(handle)._catalog
     compiled = {msgid: msgstr for msgid, msgstr in compiled.items() if msgid}
     source = {msgid: msgstr for msgid, (msgstr, _) in read_po(DJANGO_PO).items()}
     assert compiled == source, "run `manage.py compilemessages --ignore '.venv/*'`"

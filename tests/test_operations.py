@@ -18,7 +18,7 @@ def test_readyz_without_redis_reports_in_process_tasks(settings):
 
 
 @pytest.fixture
-def broker(settings):  # type: ignore[no-untyped-def]
+def broker(settings):
     """Point the readiness probe (and the Celery app it asks) at a broker URL for one test."""
     from config.celery import app
 

@@ -3,6 +3,8 @@
 Thin: parse, call a selector or a `workflows.services` function, serialize.
 """
 
+from typing import cast
+
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -20,6 +22,7 @@ from rest_framework.views import APIView
 
 from casework import access, export, idempotency, selectors
 from casework import services as casework_services
+from casework.access import request_user
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
 from casework.pagination import CasePagination
@@ -48,12 +51,14 @@ class MayReportCases(IsAuthenticated):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not super().has_permission(request, view):
             return False
-        return request.method != "POST" or access.may_report(request.user)
+        return request.method != "POST" or access.may_report(request_user(request))
 
 
 def render_case(request: Request, case: Case, kind: str = AccessKind.VIEW) -> dict:
     """The case as this user sees it; a full view of personal data goes to the access log."""
-    casework_services.personal_data_reads_record(user=request.user, cases=[case], kind=kind)
+    casework_services.personal_data_reads_record(
+        user=request_user(request), cases=[case], kind=kind
+    )
     return CaseOutput(case, context={"request": request}).data
 
 
@@ -68,16 +73,17 @@ class CaseListCreateApi(GenericAPIView):
     ordering_fields = ["created_at", "reference"]
     serializer_class = CaseOutput
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Case.objects.none()
-        return selectors.cases_visible_to(self.request.user)
+        return selectors.cases_visible_to(request_user(self.request))
 
     @extend_schema(responses=CaseOutput(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # A list, never None: this view has a pagination class.
+        page = cast("list[Case]", self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         casework_services.personal_data_reads_record(
-            user=request.user, cases=page, kind=AccessKind.LIST
+            user=request_user(request), cases=page, kind=AccessKind.LIST
         )
         return self.get_paginated_response(
             CaseOutput(page, many=True, context={"request": request}).data
@@ -92,10 +98,10 @@ class CaseListCreateApi(GenericAPIView):
             code, _case_id, body = self._create(request)
             return Response(body, status=code)
         code, body, replayed = idempotency.run_idempotent(
-            user=request.user,
+            user=request_user(request),
             key=idempotency.check_key(key),
             fingerprint=idempotency.request_fingerprint(
-                method=request.method, path=request.path, body=request.data
+                method=str(request.method), path=request.path, body=request.data
             ),
             perform=lambda: self._create(request),
             replay=lambda case_id: self._render(request, case_id),
@@ -105,12 +111,12 @@ class CaseListCreateApi(GenericAPIView):
     def _create(self, request: Request) -> tuple[int, str, dict]:
         serializer = CaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = services.case_report(reporter=request.user, data=serializer.to_case_data())
+        case = services.case_report(reporter=request_user(request), data=serializer.to_case_data())
         body = CaseOutput(case, context={"request": request}).data
         return status.HTTP_201_CREATED, str(case.pk), body
 
     def _render(self, request: Request, case_id: str) -> dict:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return CaseOutput(case, context={"request": request}).data
 
 
@@ -118,7 +124,9 @@ class MayExportCases(IsAuthenticated):
     message = _("Only officers and supervisors can export cases.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return super().has_permission(request, view) and access.logs_full_reads(request.user)
+        return super().has_permission(request, view) and access.logs_full_reads(
+            request_user(request)
+        )
 
 
 class CaseExportApi(GenericAPIView):
@@ -137,15 +145,15 @@ class CaseExportApi(GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.cases_visible_to(self.request.user)
+        return selectors.cases_visible_to(request_user(self.request))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request) -> StreamingHttpResponse:
         cases = self.filter_queryset(self.get_queryset())
-        user = request.user
+        user = request_user(request)
 
         def log(case_ids: list) -> None:
             casework_services.personal_data_export_record(user=user, case_ids=case_ids)
@@ -162,16 +170,16 @@ class CaseExportApi(GenericAPIView):
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseOutput)
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(render_case(request, case))
 
     @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
     def patch(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = CaseUpdateInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_edit(
-            case_id=case_id, actor=request.user, changes=serializer.validated_data
+            case_id=case_id, actor=request_user(request), changes=serializer.validated_data
         )
         return Response(render_case(request, case))
 
@@ -185,11 +193,14 @@ class CaseActionApi(APIView):
     action = ""
 
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = ACTION_INPUTS[self.action](data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_transition(
-            case_id=case_id, actor=request.user, action=self.action, data=serializer.validated_data
+            case_id=case_id,
+            actor=request_user(request),
+            action=self.action,
+            data=serializer.validated_data,
         )
         # Not re-read through the user's scope: after a transfer the case is no longer theirs,
         # and the answer shows it as they may now see it (personal data masked).
@@ -212,5 +223,5 @@ def action_api(action: str) -> type[CaseActionApi]:
 class CaseHistoryApi(APIView):
     @extend_schema(responses=HistoryOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(HistoryOutput(case_history(case), many=True).data)

@@ -14,7 +14,7 @@ the diagram and have "(unchanged)" as their target in the table.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.utils import translation
 from rest_framework import serializers
@@ -69,7 +69,7 @@ class Edge:
 
 def states() -> list[str]:
     """The states in the order the field declares them."""
-    return [str(value) for value, _label in Case._meta.get_field("state").choices]
+    return [str(value) for value, _label in Case._meta.get_field("state").choices or ()]
 
 
 def initial_state() -> str:
@@ -85,7 +85,8 @@ def edges() -> list[Edge]:
             method=t.name,
             source=str(t.source),
             target=None if t.target is None else str(t.target),
-            permission=t.permission,
+            # ours are functions (see casework.models), never a Django permission's name
+            permission=cast("Callable[..., bool] | None", t.permission),
             conditions=tuple(t.conditions or ()),
             line=t.method.__code__.co_firstlineno,
         )
@@ -145,7 +146,8 @@ def input_fields(action: str) -> tuple[list[str], list[str]]:
     serializer_class = ACTION_INPUTS.get(action)
     if serializer_class is None:
         raise UndocumentedRule(f"action {action!r} has no body in ACTION_INPUTS")
-    required, optional = [], []
+    required: list[str] = []
+    optional: list[str] = []
     for name, field in serializer_class().fields.items():
         if field.read_only:
             continue

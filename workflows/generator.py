@@ -257,7 +257,7 @@ def _picker(rng: random.Random, weights: dict[str, int]) -> Callable[[], str]:
 
 
 def count_cases(conn: psycopg.Connection) -> int:
-    (n,) = conn.execute("SELECT count(*) FROM casework_case").fetchone()
+    ((n,),) = conn.execute("SELECT count(*) FROM casework_case").fetchall()  # one row
     return n
 
 
@@ -333,7 +333,7 @@ def _seed(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write `count` cases with their subjects and history; returns the history rows written."""
-    users = dict(conn.execute("SELECT username, id FROM casework_user").fetchall())
+    users: dict[str, int] = dict(conn.execute("SELECT username, id FROM casework_user").fetchall())
     categories = [r[0] for r in conn.execute("SELECT code FROM casework_category WHERE is_active")]
     villages: dict[str, list[str]] = defaultdict(list)
     for (code,) in conn.execute("SELECT code FROM casework_region WHERE level = 'village'"):
@@ -438,13 +438,13 @@ def _write_batch(conn: psycopg.Connection, cases: list[dict], rng: random.Random
     groups = Counter((c["regency"], (c["created"] + WITA).year) for c in cases)
     next_number = {}
     for (regency, year), n in groups.items():
-        (last,) = conn.execute(
+        ((last,),) = conn.execute(  # one row: the upsert always returns it
             "INSERT INTO casework_referencecounter (regency_id, year, last_number) "
             "VALUES (%s, %s, %s) ON CONFLICT (regency_id, year) DO UPDATE "
             "SET last_number = casework_referencecounter.last_number + EXCLUDED.last_number "
             "RETURNING last_number",
             (regency, year, n),
-        ).fetchone()
+        ).fetchall()
         next_number[(regency, year)] = last - n + 1
     subject_ids = [
         r[0]

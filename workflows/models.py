@@ -77,7 +77,7 @@ class SlaPolicy(models.Model):
 
 
 # WORKFLOW.md's default policy: (verify, first assistance, close) per urgency.
-DEFAULT_SLA = {
+DEFAULT_SLA: dict[str, tuple[timedelta, timedelta, timedelta]] = {
     Urgency.EMERGENCY: (timedelta(minutes=45), timedelta(hours=24), timedelta(days=14)),
     Urgency.HIGH: (timedelta(hours=24), timedelta(days=3), timedelta(days=30)),
     Urgency.NORMAL: (timedelta(days=3), timedelta(days=14), timedelta(days=60)),

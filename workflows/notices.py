@@ -4,6 +4,7 @@ The context carries the category's names and the kecamatan's name (reference dat
 data); the notifications app renders them in each recipient's language.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from casework import reference_cache
@@ -16,7 +17,7 @@ DISTRICT_CODE_LENGTH = len("63.71.01")
 def tell(
     case: Case,
     event: str,
-    recipients: list[User | None],
+    recipients: Sequence[User | None],
     *,
     actor: User | None = None,
     extra: dict[str, Any] | None = None,

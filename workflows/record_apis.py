@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from casework import selectors
 from casework import services as casework_services
+from casework.access import request_user
 from casework.models import AccessKind
 from workflows import records, uploads
 from workflows import selectors as workflow_selectors
@@ -35,16 +36,16 @@ class CaseNotesApi(APIView):
 
     @extend_schema(responses=NoteOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(NoteOutput(workflow_selectors.case_notes(case), many=True).data)
 
     @extend_schema(request=NoteInput, responses={201: NoteOutput})
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = NoteInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = records.note_add(
-            case_id=case_id, author=request.user, text=serializer.validated_data["text"]
+            case_id=case_id, author=request_user(request), text=serializer.validated_data["text"]
         )
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
 
@@ -56,7 +57,7 @@ class CaseAttachmentsApi(APIView):
 
     @extend_schema(responses=AttachmentOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         attachments = workflow_selectors.case_attachments(case)
         return Response(AttachmentOutput(attachments, many=True, context=self._context()).data)
 
@@ -65,12 +66,12 @@ class CaseAttachmentsApi(APIView):
         responses={201: AttachmentOutput, 413: OpenApiResponse(description="File too large.")},
     )
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = AttachmentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = records.attachment_add(
             case_id=case_id,
-            uploader=request.user,
+            uploader=request_user(request),
             upload=serializer.validated_data["file"],
             name=serializer.validated_data.get("name"),
         )
@@ -86,10 +87,10 @@ class CaseAttachmentsApi(APIView):
 class FirstRendererNegotiation(BaseContentNegotiation):
     """A download answers with the file whatever `Accept` says; its errors are JSON."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+    def select_parser(self, request, parsers):
         return parsers[0] if parsers else None
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+    def select_renderer(self, request, renderers, format_suffix=None):
         return (renderers[0], renderers[0].media_type)
 
 
@@ -104,11 +105,11 @@ class CaseAttachmentApi(APIView):
     )
     def get(self, request: Request, case_id: str, attachment_id: int) -> FileResponse:
         attachment = workflow_selectors.attachment_get_for_user(
-            user=request.user, case_id=case_id, attachment_id=attachment_id
+            user=request_user(request), case_id=case_id, attachment_id=attachment_id
         )
         # A photo or document of the person is personal data: its download is a logged read.
         casework_services.personal_data_reads_record(
-            user=request.user, cases=[attachment.case], kind=AccessKind.ATTACHMENT
+            user=request_user(request), cases=[attachment.case], kind=AccessKind.ATTACHMENT
         )
         response = FileResponse(
             attachment.file.open("rb"),
@@ -125,15 +126,15 @@ class CaseAssistanceApi(APIView):
 
     @extend_schema(responses=AssistanceOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
         return Response(AssistanceOutput(workflow_selectors.case_assistance(case), many=True).data)
 
     @extend_schema(request=AssistanceInput, responses={201: AssistanceOutput})
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request.user, case_id=case_id)  # 404 before 400
+        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
         serializer = AssistanceInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = records.assistance_add(
-            case_id=case_id, actor=request.user, data=serializer.validated_data
+            case_id=case_id, actor=request_user(request), data=serializer.validated_data
         )
         return Response(AssistanceOutput(record).data, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ one history row. None of them changes the state or the deadline, and none notifi
 """
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -74,7 +74,7 @@ def attachment_add(
                 uploaded_by=uploader,
                 name=uploads.display_name(name or upload.name or "", kind=kind),
                 content_type=kind.content_type,
-                size=upload.size,
+                size=cast(int, upload.size),  # check_upload refused a file without one
                 created_at=now,
             )
             attachment.file.save(uploads.stored_name(kind), upload, save=False)

@@ -6,7 +6,8 @@ database (400), apply the transition (it only sets fields), set the step's deadl
 one history row and the outbox rows, all in one transaction.
 """
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -35,7 +36,7 @@ class Step:
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
     # (event, recipients) computed after the transition, when the case has its new values
-    notices: Callable[[Case], list[tuple[str, list[User]]]] = lambda case: []
+    notices: Callable[[Case], list[tuple[str, Sequence[User | None]]]] = lambda case: []
     after: Callable[[Case], None] = lambda case: None
 
 
@@ -93,7 +94,9 @@ def case_edit(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
     return case
 
 
-def case_transition(*, case_id: str, actor: User, action: str, data: dict[str, Any]) -> Case:
+def case_transition(
+    *, case_id: uuid.UUID | str, actor: User, action: str, data: dict[str, Any]
+) -> Case:
     """Perform a workflow action (WORKFLOW.md) on a case.
 
     Effects, in one transaction: the case row (locked first), the action's own rows (e.g. an

@@ -46,14 +46,11 @@ class Move(NamedTuple):
 
 def declared_moves() -> list[Move]:
     """Every (action, source, target) declared on `Case`, in declaration order."""
-    transitions = Case._meta.get_field("state").get_all_transitions(Case)  # type: ignore[attr-defined]
-    moves = [
-        (t.method.__code__.co_firstlineno, Move(t.custom["action"], str(t.source), t.target))
-        for t in transitions
-    ]
+    transitions = Case._meta.get_field("state").get_all_transitions(Case)
+    declared = sorted(transitions, key=lambda t: t.method.__code__.co_firstlineno)
     return [
-        move._replace(target=None if move.target is None else str(move.target))
-        for _line, move in sorted(moves, key=lambda pair: pair[0])
+        Move(t.custom["action"], str(t.source), None if t.target is None else str(t.target))
+        for t in declared
     ]
 
 

@@ -119,7 +119,7 @@ class AttachmentParser(MultiPartParser):
     (Django would otherwise spool the whole body to a temporary file first).
     """
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+    def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         try:

@@ -34,7 +34,7 @@ def broker_proxy() -> Iterator[live.TcpProxy]:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, webhook_server, tmp_path_factory) -> Iterator[live.Worker]:  # type: ignore[no-untyped-def]
+def celery_worker(django_db_setup, webhook_server, tmp_path_factory) -> Iterator[live.Worker]:
     queue = live.unique_queue()
     worker = live.Worker(
         queue=queue,
@@ -55,7 +55,7 @@ def celery_worker(django_db_setup, webhook_server, tmp_path_factory) -> Iterator
 
 
 @pytest.fixture
-def live_notifications(celery_worker, webhook_server, broker_proxy, settings):  # type: ignore[no-untyped-def]
+def live_notifications(celery_worker, webhook_server, broker_proxy, settings):
     """This process publishes to the worker's queue through the proxy, for real (not eagerly),
     with the worker's notification settings; the receiver starts each test answering 200."""
     settings.NOTIFY_WEBHOOK_URL = webhook_server.url

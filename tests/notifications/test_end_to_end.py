@@ -40,7 +40,7 @@ PERSONAL = [
 ]  # fmt: skip
 
 
-def file_case(client) -> Case:  # type: ignore[no-untyped-def]
+def file_case(client) -> Case:
     body = case_payload(subject=SUBJECT, address=ADDRESS, description=DESCRIPTION)
     response = client.post("/api/v1/cases/", body, format="json")
     assert response.status_code == 201, response.content

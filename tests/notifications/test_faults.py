@@ -36,11 +36,11 @@ pytestmark = [
 BOB_PHONE = "+6281298765432"
 
 
-def attempt_log(delivery) -> list[tuple[bool, str]]:  # type: ignore[no-untyped-def]
+def attempt_log(delivery) -> list[tuple[bool, str]]:
     return list(delivery.attempt_log.values_list("succeeded", "error"))
 
 
-def the_webhook_delivery(worker: live.Worker, **status: str):  # type: ignore[no-untyped-def]
+def the_webhook_delivery(worker: live.Worker, **status: str):
     """Bob's webhook delivery once it is delivered (or in `status`)."""
     filters = {"status": DeliveryStatus.DELIVERED, **status}
     [found] = live.wait_for(
@@ -52,7 +52,7 @@ def the_webhook_delivery(worker: live.Worker, **status: str):  # type: ignore[no
 
 
 @pytest.fixture
-def reported(live_notifications, alice, bob):  # type: ignore[no-untyped-def]
+def reported(live_notifications, alice, bob):
     """Bob, told by inbox and webhook; call it to have Alice report a case he is told of."""
     live.told_by_webhook(bob, BOB_PHONE)
     return lambda: make_case(alice)

@@ -75,12 +75,12 @@ def bobs_inbox(bob, carol, case, deliver) -> list[InboxItem]:
     return items
 
 
-def ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+def ids(response) -> list[str]:
     assert response.status_code == 200, response.json()
     return [item["id"] for item in response.json()["results"]]
 
 
-def error_fields(response) -> list[str]:  # type: ignore[no-untyped-def]
+def error_fields(response) -> list[str]:
     assert response.status_code == 400, response.content
     return [error["field"] for error in response.json()["errors"]]
 

@@ -59,7 +59,7 @@ def act(user: User, case: Case, action: str, body: dict) -> None:
     assert response.status_code == 200, response.json()
 
 
-def get(user: User | None, **params: str):  # type: ignore[no-untyped-def]
+def get(user: User | None, **params: str):
     return client(user).get(URL, params)
 
 
@@ -68,7 +68,7 @@ ASSIST = {"kind": "basic_needs", "description": "Paket sembako.", "delivered_at"
 
 
 @pytest.fixture
-def province(alice, vera, bob, tono, carol, dina, adam):  # type: ignore[no-untyped-def]
+def province(alice, vera, bob, tono, carol, dina, adam):
     p = SimpleNamespace(alice=alice, vera=vera, bob=bob, tono=tono, carol=carol, dina=dina)
     p.adam = adam
     p.budi = make_user("budi", role="officer", region="63.71", division="rehsos")

@@ -43,7 +43,7 @@ def plans(user: User, url: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def _scans(node: dict):  # type: ignore[no-untyped-def]
+def _scans(node: dict):
     """'<scan> on <table> (<index>)' per scan node; a bitmap index scan names no table."""
     if "Scan" in node["Node Type"] and ("Relation Name" in node or "Index Name" in node):
         table = node.get("Relation Name", "-")

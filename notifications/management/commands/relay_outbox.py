@@ -9,7 +9,7 @@ from notifications import relay
 class Command(BaseCommand):
     help = "Publish every due, pending notification delivery (the relay sweep, once)."
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         total = 0
         while published := relay.sweep():
             total += published

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="how many cases to add")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (reproducible)")
 
-    def handle(self, *args, count: int, seed: int, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, count: int, seed: int, **options) -> None:
         if count < 1:
             raise CommandError("--count must be at least 1.")
         if connection.vendor != "postgresql":
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             )
         params = connection.get_connection_params()
         conninfo = make_conninfo(
-            **{k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
+            "", **{k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
         )
         started = time.monotonic()
         show = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False

@@ -17,7 +17,7 @@ from workflows.steps import STATES
 class Command(BaseCommand):
     help = "Recount the dashboard's tallies from the cases and their history."
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         tallies.rebuild_here()
         counted = sum(n or 0 for n in CaseTally.objects.aggregate(*map(Sum, STATES)).values())
         self.stdout.write(
