@@ -11,6 +11,7 @@ COPY casework ./casework
 COPY workflows ./workflows
 COPY notifications ./notifications
 COPY supervision ./supervision
+COPY sampledata ./sampledata
 COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . \

@@ -27,7 +27,7 @@ from psycopg import sql
 
 from bench import load, machine, notifications, rawsql, report, scale, transitions
 from bench.machine import wait_for_quiet
-from workflows.generator import SeedResult, seed_cases
+from sampledata.generator import SeedResult, seed_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"  # git-ignored: raw figures and the server log

@@ -176,7 +176,7 @@ requests failed).
   here), `--redis-url`.
   Run `.venv/bin/python -m bench --help`.
 
-How it works: `workflows/generator.py` (also `manage.py generate_cases`) fills the tables
+How it works: `sampledata/generator.py` (also `manage.py generate_cases`) fills the tables
 with COPY (cases spread over the 13
 kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
 NIKs, the demo accounts as reporters and assignees, references taken from the product's

@@ -7,6 +7,7 @@ policy for the case's urgency and category, else the urgency's default, else WOR
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 
@@ -49,6 +50,29 @@ def escalation_time(level: int, *, entered_at: datetime, due: datetime | None) -
         WARNED: due,
         BREACHED: due + period,
     }[level]
+
+
+def escalation_state(
+    *, entered_at: datetime, due: datetime | None, now: datetime
+) -> tuple[int, datetime | None]:
+    """(level, next escalation time) of a step as if every escalation due by `now` was sent:
+    what a case loaded around the sweep (the sample data) should carry."""
+    level = NONE
+    at = escalation_time(level, entered_at=entered_at, due=due)
+    while at is not None and at <= now:
+        level += 1
+        at = escalation_time(level, entered_at=entered_at, due=due)
+    return level, at
+
+
+def sla_record(step: str, *, due: datetime | None, at: datetime) -> dict[str, Any]:
+    """What the history keeps of the step a transition completes at `at`: its deadline then,
+    and whether it was met (the dashboard's SLA compliance counts these). No deadline: met."""
+    return {
+        "step": step,
+        "due_at": due.isoformat() if due else None,
+        "on_time": due is None or at <= due,
+    }
 
 
 def schedule(case: Case, *, new_step: bool) -> None:

@@ -116,7 +116,8 @@ def case_transition(
         step = prepare(case, actor, data)
         from_state, now = case.state, timezone.now()
         if completed := COMPLETES.get((action, from_state)):
-            step.payload = {**step.payload, "sla": _sla_record(case, completed, now)}
+            record = deadlines.sla_record(completed, due=case.due_at, at=now)
+            step.payload = {**step.payload, "sla": record}
         method(**step.kwargs)
         new_step = case.state != from_state or action == "transfer"
         if new_step:
@@ -131,17 +132,6 @@ def case_transition(
         history.append(tallies.entry_of(action, from_state, case.state, now, entry.payload))
         tallies.apply(before, tallies.snapshot(case, history))
     return case
-
-
-def _sla_record(case: Case, step: str, now: datetime) -> dict[str, Any]:
-    """What the history keeps of the step this transition completes: its deadline then, and
-    whether it was met (the dashboard's SLA compliance counts these)."""
-    due = case.due_at
-    return {
-        "step": step,
-        "due_at": due.isoformat() if due else None,
-        "on_time": due is None or now <= due,
-    }
 
 
 # --- the actions ---------------------------------------------------------------------------

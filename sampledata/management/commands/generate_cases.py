@@ -1,7 +1,7 @@
 """`manage.py generate_cases --count N`: plausible cases with their histories, fast (COPY).
 
 For trying the service at scale (a million cases in minutes) and for `make bench`. PostgreSQL
-only; the demo accounts (`seed_demo`) report and handle them. See `workflows/generator.py`.
+only; the demo accounts (`seed_demo`) report and handle them. See `sampledata/generator.py`.
 """
 
 import sys
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from psycopg.conninfo import make_conninfo
 
-from workflows import generator
+from sampledata import generator
 
 BAR = 30
 

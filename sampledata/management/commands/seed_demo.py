@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo import seed_demo_accounts
+from sampledata.demo import seed_demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 """`manage.py generate_cases`: plausible cases, each consistent with the workflow."""
 
 import io
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,12 +10,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework.models import Case, CaseState, Outcome, Region
+from casework.references import allocate_reference, format_reference, reference_year
 from supervision import dashboard
 from supervision.scope import Scope
 from tests.workflows.tallying import tally_rows
-from workflows import tallies
+from workflows import deadlines, tallies
 from workflows.models import HistoryEntry
 from workflows.sla import load_default_sla
+from workflows.steps import MOVES
 
 
 @pytest.mark.postgres
@@ -89,3 +92,46 @@ def test_generated_cases_come_with_exact_dashboard_tallies():
     met = HistoryEntry.objects.filter(payload__sla__on_time=True).count()
     late = HistoryEntry.objects.filter(payload__sla__on_time=False).count()
     assert met > 0 and late > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_generated_cases_follow_the_products_own_rules():
+    """Histories walk the declared transitions; deadlines, escalation state and references are
+    what `workflows.deadlines` and `casework.references` give, so the product treats generated
+    cases exactly like reported ones (the next reference follows the last generated one)."""
+    call_command("seed_demo", "--password=generated-demo-1", verbosity=0)
+    load_default_sla()
+    call_command("generate_cases", "--count", "400", verbosity=0)
+    moves = {(m.action, m.source, m.target or m.source) for m in MOVES}
+    now = timezone.now()
+    for case in Case.objects.all():
+        rows = list(case.history.order_by("at", "id"))
+        assert (rows[0].action, rows[0].to_state) == ("report", "reported")
+        for before, row in itertools.pairwise(rows):
+            assert row.from_state == before.to_state
+            assert (row.action, row.from_state, row.to_state) in moves
+        expected_due = deadlines.due_at(
+            state=case.state,
+            urgency=case.urgency,
+            category_id=case.category_id,
+            entered_at=case.state_changed_at,
+        )
+        assert case.due_at == expected_due
+        entered, due = case.state_changed_at, case.due_at
+        assert case.escalate_at == deadlines.escalation_time(
+            case.escalation_level, entered_at=entered, due=due
+        )
+        if case.escalation_level:  # the one sent last fell due before the cases were written
+            sent = deadlines.escalation_time(case.escalation_level - 1, entered_at=entered, due=due)
+            assert sent is not None and sent <= now
+        year = reference_year(case.created_at)
+        prefix = format_reference(regency_code=case.regency_id, year=year, number=0)[:-6]
+        assert case.reference.startswith(prefix) and len(case.reference) == len(prefix) + 6
+    latest = Case.objects.filter(regency_id="63.71").order_by("-created_at").first()
+    assert latest is not None
+    year = reference_year(timezone.now())
+    last = int(latest.reference[-6:]) if reference_year(latest.created_at) == year else 0
+    assert allocate_reference(regency_code="63.71") == format_reference(
+        regency_code="63.71", year=year, number=last + 1
+    )
