@@ -5,8 +5,8 @@ Models stay thin: no side effects in `save()`, no signals. Writes go through `ca
 """
 
 import uuid
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -16,6 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from casework.guards import (
+    is_assigned,
+    may_handle,
+    may_report_or_handle,
+    may_supervise,
+    may_work_on,
+)
 
 if TYPE_CHECKING:
     from django_fsm import Transition
@@ -206,53 +214,9 @@ class Outcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("Unreachable")
 
 
-# Who may perform a transition (django-fsm `permission=`) and what data it needs (`conditions=`).
-# The rules of jurisdiction live in `casework.access`; imported late, as it imports this module.
-# django-fsm types these for any model and any kind of user; it calls ours with the Case whose
-# transition is checked and the `User` the workflow passes in, which the two decorators state.
-
-
-def _permission(rule: Callable[["Case", "User"], bool]) -> Callable[[models.Model, Any], bool]:
-    return cast(Callable[[models.Model, Any], bool], rule)
-
-
-def _condition(rule: Callable[["Case"], bool]) -> Callable[[models.Model], bool]:
-    return cast(Callable[[models.Model], bool], rule)
-
-
-@_permission
-def _handles(case: "Case", user: "User") -> bool:
-    from casework.access import handles
-
-    return handles(user, case)
-
-
-@_permission
-def _reports_or_handles(case: "Case", user: "User") -> bool:
-    return case.reported_by_id == user.pk or _handles(case, user)
-
-
-@_permission
-def _works_on(case: "Case", user: "User") -> bool:
-    from casework.access import works_on
-
-    return works_on(user, case)
-
-
-@_permission
-def _supervises(case: "Case", user: "User") -> bool:
-    from casework.access import supervises
-
-    return supervises(user, case)
-
-
-@_condition
-def _is_assigned(case: "Case") -> bool:
-    return case.assigned_to_id is not None
-
-
 class Case(FSMModelMixin, models.Model):
-    """A reported PPKS case. `state` moves only through the transitions declared in `workflows`."""
+    """A reported PPKS case. `state` moves only through the transitions declared below, which
+    `workflows.services` applies."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -362,42 +326,42 @@ class Case(FSMModelMixin, models.Model):
     # state (it is still checked, and listed in `available_transitions`).
 
     @transition(field="state", source=CaseState.REPORTED, target=CaseState.VERIFIED,
-                permission=_handles, custom={"action": "verify"})  # fmt: skip
+                permission=may_handle, custom={"action": "verify"})  # fmt: skip
     def verify(self, *, assignee: "User") -> None:
         self.assigned_to = assignee
 
     @transition(field="state", source=CaseState.REPORTED, target=CaseState.RETURNED,
-                permission=_handles, custom={"action": "return"})  # fmt: skip
+                permission=may_handle, custom={"action": "return"})  # fmt: skip
     def return_to_reporter(self) -> None:
         pass
 
     @transition(field="state", source=CaseState.RETURNED, target=CaseState.REPORTED,
-                permission=_reports_or_handles, custom={"action": "resubmit"})  # fmt: skip
+                permission=may_report_or_handle, custom={"action": "resubmit"})  # fmt: skip
     def resubmit(self) -> None:
         pass
 
     @transition(field="state", source=[CaseState.REPORTED, CaseState.RETURNED],
-                target=CaseState.CLOSED, permission=_handles,
+                target=CaseState.CLOSED, permission=may_handle,
                 custom={"action": "reject"})  # fmt: skip
     def reject(self, *, outcome: str, duplicate_of: "Case | None") -> None:
         self.outcome = outcome
         self.duplicate_of = duplicate_of
 
     @transition(field="state", source=CaseState.VERIFIED, target=CaseState.ASSISTED,
-                conditions=[_is_assigned], permission=_works_on,
+                conditions=[is_assigned], permission=may_work_on,
                 custom={"action": "assist"})  # fmt: skip
     def assist(self) -> None:
         pass
 
     @transition(field="state", source=CaseState.ASSISTED, target=CaseState.CLOSED,
-                conditions=[_is_assigned], permission=_works_on,
+                conditions=[is_assigned], permission=may_work_on,
                 custom={"action": "close"})  # fmt: skip
     def close(self, *, outcome: str, referred_to: str) -> None:
         self.outcome = outcome
         self.referred_to = referred_to
 
     @transition(field="state", source=CaseState.CLOSED, target=CaseState.VERIFIED,
-                permission=_supervises, custom={"action": "reopen"})  # fmt: skip
+                permission=may_supervise, custom={"action": "reopen"})  # fmt: skip
     def reopen(self, *, by: "User") -> None:
         self.outcome = ""
         self.referred_to = ""
@@ -406,12 +370,12 @@ class Case(FSMModelMixin, models.Model):
             self.assigned_to = by
 
     @transition(field="state", source=[CaseState.VERIFIED, CaseState.ASSISTED], target=None,
-                permission=_handles, custom={"action": "assign"})  # fmt: skip
+                permission=may_handle, custom={"action": "assign"})  # fmt: skip
     def assign(self, *, assignee: "User") -> None:
         self.assigned_to = assignee
 
     @transition(field="state", source=[CaseState.REPORTED, CaseState.RETURNED, CaseState.VERIFIED],
-                target=None, permission=_handles, custom={"action": "transfer"})  # fmt: skip
+                target=None, permission=may_handle, custom={"action": "transfer"})  # fmt: skip
     def transfer(self, *, region: "Region") -> None:
         # The new Dinsos decides who handles it: the old assignee cannot even see it any more.
         self.region = region

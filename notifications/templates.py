@@ -105,7 +105,13 @@ def _values(message: OutboxMessage, language: str) -> dict[str, Any]:
         key: value for key, value in context.items() if isinstance(value, str | int)
     }
     values["reference"] = message.case_reference
-    values["category"] = context.get(f"category_{language}") or context.get("category_id", "")
+    names = context.get("category_names") or {
+        # A message queued before the names were keyed by language: "category_id" held the
+        # Indonesian name (not an id), "category_en" the English one.
+        "id": context.get("category_id", ""),
+        "en": context.get("category_en", ""),
+    }
+    values["category"] = names.get(language) or names.get("id", "")
     if "due_at" in context:
         values["due_at"] = _when(datetime.fromisoformat(context["due_at"]))
     return values

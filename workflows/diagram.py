@@ -30,23 +30,23 @@ UNCHANGED = "(unchanged)"
 # casework.access). Keyed by name, not imported: a function the model no longer uses is simply
 # not shown.
 PERMISSIONS: dict[str, str] = {
-    "casework.models._handles": (
+    "casework.guards.may_handle": (
         "an officer or supervisor of the case's kabupaten/kota, or a provincial supervisor"
     ),
-    "casework.models._reports_or_handles": (
+    "casework.guards.may_report_or_handle": (
         "the reporter, or an officer or supervisor of the case's kabupaten/kota, "
         "or a provincial supervisor"
     ),
-    "casework.models._works_on": (
+    "casework.guards.may_work_on": (
         "the assigned officer (while the case is in their kabupaten/kota), or a supervisor "
         "of the case's kabupaten/kota or the province"
     ),
-    "casework.models._supervises": "a supervisor of the case's kabupaten/kota or the province",
+    "casework.guards.may_supervise": "a supervisor of the case's kabupaten/kota or the province",
 }
 
 # What the case itself must satisfy: the `conditions=` functions of the transitions.
 CONDITIONS: dict[str, str] = {
-    "casework.models._is_assigned": "the case has an assignee",
+    "casework.guards.is_assigned": "the case has an assignee",
 }
 
 

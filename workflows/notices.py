@@ -35,11 +35,15 @@ def tell(
         )
 
 
-def case_context(case: Case) -> dict[str, str]:
+def case_context(case: Case) -> dict[str, Any]:
+    """The words a notice about the case may use: its category's name in each language and its
+    kecamatan. Never personal data."""
     category = reference_cache.categories.get(case.category_id)
     return {
-        "category_id": category.name if category else case.category_id,
-        "category_en": category.name_en if category else case.category_id,
+        "category_names": {
+            "id": category.name if category else case.category_id,
+            "en": category.name_en if category else case.category_id,
+        },
         "district": district_name(case.region_id),
     }
 

@@ -26,8 +26,8 @@ from casework.selectors import case_lock_for_user
 from common.errors import Conflict, PermissionDenied
 from workflows import uploads
 
-# Module-private in `workflows.services`, imported as they are: the one way a history row is
-# written, and the one validation of an assistance record (shared with the `assist` action).
+# From `workflows.services`: the one way a history row is written, and the one validation of an
+# assistance record (shared with the `assist` action).
 from workflows.services import assistance_build, record_history
 
 # --- writes --------------------------------------------------------------------------------

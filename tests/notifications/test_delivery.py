@@ -28,7 +28,7 @@ def officers(db):
 
 
 def pending(officers, event: str = "case_reported") -> list[Delivery]:
-    context = {"category_id": "Lansia", "category_en": "Elderly", "district": "Kuin"}
+    context = {"category_names": {"id": "Lansia", "en": "Elderly"}, "district": "Kuin"}
     notify(event=event, recipients=officers, case_id=None, case_reference="6371-2026-000001",
            context=context)  # fmt: skip
     return list(Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("created_at"))

@@ -87,6 +87,18 @@ def test_every_event_renders_its_words_in_both_languages(event, language, case, 
         assert "WITA" in rendered.body
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_message_queued_before_the_names_were_keyed_by_language_still_names_its_category(
+    language, case, carol
+):
+    """Outbox rows written by the previous release carry `category_id` (the Indonesian name)
+    and `category_en`: a delivery after the upgrade still says what kind of case it is."""
+    context = {"category_id": CATEGORY["id"], "category_en": CATEGORY["en"], "district": KECAMATAN}
+    message = OutboxMessage(event="case_reported", recipient=carol, case_id=case.pk,
+                            case_reference=case.reference, context=context)  # fmt: skip
+    assert CATEGORY[language] in render(message, language).body
+
+
 @pytest.mark.parametrize("event", EVENTS)
 def test_the_two_languages_differ(event, case, carol):
     """Translated words, not only a translated category name: the title and the body's
