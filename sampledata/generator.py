@@ -112,18 +112,7 @@ def count_cases(conn: psycopg.Connection) -> int:
 
 def seed_cases(conninfo: str, *, target: int, seed: int = 2026) -> SeedResult:
     """Add cases until the table holds `target`; nothing when it already does. Commits per batch."""
-    started = time.perf_counter()
-    with psycopg.connect(conninfo) as conn:
-        before = count_cases(conn)
-        missing = max(0, target - before)
-        history = _seed(conn, missing, random.Random(seed + before)) if missing else 0
-    _analyze(conninfo)
-    return SeedResult(
-        before=before,
-        added=missing,
-        seconds=time.perf_counter() - started,
-        history_added=history,
-    )
+    return _add(conninfo, lambda before: max(0, target - before), seed)
 
 
 def _sla_periods(conn: psycopg.Connection) -> dict[str, dict[str, timedelta]]:
@@ -147,9 +136,20 @@ def add_cases(
 ) -> SeedResult:
     """Add `count` cases (whatever the table holds), committing per batch of BATCH;
     `progress(done, count)` after each batch."""
+    return _add(conninfo, lambda _before: count, seed, progress)
+
+
+def _add(
+    conninfo: str,
+    how_many: Callable[[int], int],
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedResult:
+    """Add `how_many(cases already there)` cases, then refresh the tables' statistics."""
     started = time.perf_counter()
     with psycopg.connect(conninfo) as conn:
         before = count_cases(conn)
+        count = how_many(before)
         history = _seed(conn, count, random.Random(seed + before), progress) if count else 0
     _analyze(conninfo)
     return SeedResult(
