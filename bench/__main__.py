@@ -8,14 +8,11 @@ broke (server did not start, requests failed); 2 for bad arguments.
 
 import argparse
 import json
-import os
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -23,38 +20,30 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
-from bench import load, machine, notifications, rawsql, report, scale, transitions
+from bench import harness, load, notifications, rawsql, report, scale, transitions
+from bench.harness import (
+    FORBIDDEN_DATABASES,
+    HOST,
+    PORTS,
+    RESULTS_DIR,
+    ROOT,
+    SERVER_WORKERS,
+    SeedResult,
+    case_body,
+    free_port,
+    json_headers,
+    token,
+)
 from bench.machine import wait_for_quiet
-from workflows.generator import SeedResult, seed_cases
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench" / "results"  # git-ignored: raw figures and the server log
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ppks_bench"
-# Databases other people and tools use: the bench must never seed or load-test them.
-FORBIDDEN_DATABASES = {"ppks", "test_ppks", "test", "postgres", "template0", "template1"}
-PORTS = range(8101, 8200)
-WORKERS = 2
-HOST = "127.0.0.1"
 VOLUNTEER, OFFICER = "relawan_bjm", "petugas_bjm"
 CASES_PATH = "/api/v1/cases/"
 LIST_PATHS = {
     "first page": f"{CASES_PATH}?page_size=50",
     "filtered": f"{CASES_PATH}?page_size=50&state=reported&region=63.71.04",
 }
-NAMES = [
-    "Aminah",
-    "Rusdi",
-    "Halimah",
-    "Bahrudin",
-    "Saleha",
-    "Syahrani",
-    "Jamilah",
-    "Gusti",
-    "Maimunah",
-    "Iwan",
-]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -101,7 +90,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--redis-url",
-        default=notifications.DEFAULT_REDIS_URL,
+        default=harness.DEFAULT_REDIS_URL,
         help="the notifications' broker; only the bench's own queue keys are written and deleted",
     )
     args = parser.parse_args(argv)
@@ -122,204 +111,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not (1 <= args.clients <= 64 and 0 < args.duration <= 600 and args.cases >= 0):
         parser.error("--clients 1..64, --duration up to 600 s, --cases >= 0")
     return args
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    """Create the database if it does not exist (connecting to `postgres` to do it).
-
-    `fresh` drops it first: each run's creates add cases, so a re-used database slowly grows
-    past the seeded count. The name was checked against other people's databases already.
-    """
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if name in FORBIDDEN_DATABASES:
-        raise RuntimeError(f"refusing database {name!r}")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if fresh:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            print(f"dropped database {name}")
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def prepare_django(url: str, password: str) -> None:
-    """Migrate, load the reference data and (re)set the demo accounts with a throw-away password."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["DATABASE_URL"] = url
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    # One argument: a password may begin with "-" (token_urlsafe), which argparse would take
-    # for an option.
-    call_command("seed_demo", f"--password={password}", verbosity=0)
-
-
-def free_port(wanted: int | None = None) -> int:
-    """`wanted` if nothing listens there, else the first free port of the bench's range.
-
-    A busy port must not be used: the clients would measure whatever answers on it.
-    """
-    for port in [wanted] if wanted else PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"port {wanted} is busy" if wanted else "no free port in 8101-8199")
-
-
-class Server:
-    """gunicorn with the production WSGI app and the bench settings; always stopped on exit."""
-
-    def __init__(
-        self,
-        port: int,
-        url: str,
-        log_path: Path,
-        redis_url: str,
-        queue: str,
-        *,
-        workers: int = WORKERS,
-        timeout: int = 60,
-    ) -> None:
-        """`workers` and `timeout` (seconds a sync worker may spend on one request before the
-        master kills it) are the scale section's: one worker to read its memory, and time for
-        a million-row export."""
-        self.port = port
-        self.log_path = log_path
-        self.command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"{HOST}:{port}",
-            "--timeout",
-            str(timeout),
-            "--graceful-timeout",
-            "5",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ]
-        # As in production: the requests publish their notification tasks to Redis after the
-        # commit. No worker consumes this queue; its keys are deleted afterwards.
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_QUEUE": queue,
-        }
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Server":
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the workers go down with it
-        )
-        log.close()
-        try:
-            self._wait_ready(timeout=60)
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early; see {self.log_path}")
-            try:
-                status, _ = request(self.port, "GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz in {timeout:.0f} s")
-
-    def stop(self) -> None:
-        machine.stop_group(self.process, grace=15)
-
-
-def request(
-    port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    """One request on a fresh connection; the JSON answer decoded when there is one."""
-    import http.client
-
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Accept": "application/json", "Content-Type": "application/json"}
-        status, data, _ = load.send(
-            conn, (method, path, payload, {**all_headers, **(headers or {})})
-        )
-    finally:
-        conn.close()
-    try:
-        return status, json.loads(data) if data else None
-    except ValueError:
-        return status, data[:300]
-
-
-def token(port: int, username: str, password: str) -> str:
-    status, body = request(
-        port, "POST", "/api/v1/auth/token/", {"username": username, "password": password}
-    )
-    if status != 200:
-        raise RuntimeError(f"token for {username}: {status} {body!r}")
-    return body["access"]
-
-
-def case_body(client: int, sequence: int) -> dict[str, Any]:
-    """The create body of `tests/factories.case_payload`, with a different subject each time."""
-    return {
-        "category": "LUT",
-        "urgency": "high",
-        "region": "63.71.04.1003",
-        "address": "Jl. Sungai Andai No. 12, RT 05",
-        "location": {"lat": -3.3186, "lon": 114.5944},
-        "description": "Lansia tinggal sendiri, tidak ada yang merawat, kekurangan makanan.",
-        "observed_at": "2026-11-20T09:30:00+08:00",
-        "subject": {
-            "name": f"Nenek {NAMES[sequence % len(NAMES)]} {client}-{sequence}",
-            "nik": "6371045505480001",
-            "sex": "F",
-            "birth_date": "1948-05-15",
-            "phone": "0812-3456-7890",
-        },
-    }
-
-
-def json_headers(access: str | None) -> dict[str, str]:
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    if access:
-        headers["Authorization"] = f"Bearer {access}"
-    return headers
 
 
 def measure_creates(port: int, args: argparse.Namespace, access: str) -> list[load.Run]:
@@ -461,7 +252,7 @@ def measure_api(args: argparse.Namespace, url: str, password: str, started: date
     """Intake, lists and transitions against gunicorn; the server is stopped on return."""
     port = free_port(args.port)
     queue = f"bench-api-{secrets.token_hex(4)}"
-    server = Server(port, url, RESULTS_DIR / "gunicorn.log", args.redis_url, queue)
+    server = harness.Server(port, url, RESULTS_DIR / "gunicorn.log", args.redis_url, queue)
     print(f"gunicorn: {shlex.join(server.command)}", flush=True)
     quiet: list[str] = []
     with server:
@@ -476,29 +267,17 @@ def measure_api(args: argparse.Namespace, url: str, password: str, started: date
         print(f"machine before lists: {quiet[-1]}", flush=True)
         officer = token(port, OFFICER, password)
         list_runs, list_goals, list_notes = measure_lists(port, args, officer, url)
-        volunteer = token(port, VOLUNTEER, password)
-
-        def file_case(client: int, sequence: int) -> load.Request:
-            body = case_body(100 + client, sequence)
-            return ("POST", CASES_PATH, json.dumps(body).encode(), json_headers(volunteer))
-
         flow = transitions.measure(
-            HOST,
             port,
             clients=args.clients,
             duration=args.duration,
             conninfo=url,
             officer_token=officer,
-            officer_headers=json_headers(officer),
-            create=file_case,
-            settle=wait_for_quiet,
+            volunteer_token=token(port, VOLUNTEER, password),
             run_started=started,
         )
         quiet.append(flow.quiet)
-    try:
-        notifications._delete_keys(args.redis_url, queue)
-    except Exception as exc:  # the figures stand; say what was left behind
-        print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
+    harness.forget_queue(args.redis_url, queue)
     from django.db import connections
 
     connections.close_all()
@@ -511,8 +290,8 @@ def measure_api(args: argparse.Namespace, url: str, password: str, started: date
             intro=(
                 f"{args.clients} concurrent closed-loop clients, {args.duration:.0f} s for each "
                 "target after a warm-up, measured in alternating halves (API, minimal, minimal, "
-                f"API); gunicorn with {WORKERS} sync workers (which close the connection after "
-                "each response). Body: "
+                f"API); gunicorn with {SERVER_WORKERS} sync workers (which close the connection "
+                "after each response). Body: "
                 "`tests/factories.case_payload` with a new subject name per request. The minimal "
                 "view (`bench/minimal.py`) writes the same rows in one transaction (subject, "
                 "reference counter upsert, case, `report` history row, `case_reported` outbox "
@@ -587,23 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     load_before = _loadavg()
     version = code_version()
     # Before the long part: a missing Redis is known at once (the API server publishes to it).
-    notifications.check_redis(args.redis_url)
+    harness.check_redis(args.redis_url)
 
     password = secrets.token_urlsafe(18)
     # The scale section seeds databases of its own: alone, it needs nothing of the bench's.
     seeded: SeedResult | None = None
     if args.only != "scale":
-        print(f"database {url}: migrate, reference data, demo accounts", flush=True)
-        ensure_database(url, fresh=args.fresh)
-        prepare_django(url, password)
-        print(f"seeding up to {args.cases} cases", flush=True)
-        seeded = seed_cases(url, target=args.cases)
-        total = seeded.before + seeded.added
-        print(
-            f"  {seeded.added} added (and {seeded.history_added} history rows) in "
-            f"{seeded.seconds:.1f} s; {total} cases",
-            flush=True,
-        )
+        seeded = harness.prepare_bench_database(url, password, fresh=args.fresh, cases=args.cases)
 
     sections: list[report.Section] = []
     all_runs: list[load.Run] = []
@@ -623,28 +392,14 @@ def main(argv: list[str] | None = None) -> int:
     notified = None
     if args.only in (None, "notifications"):
         print("notifications: Celery worker on Redis", flush=True)
-        notified = notifications.measure(
-            url,
-            args.redis_url,
-            quick=args.quick,
-            settle=wait_for_quiet,
-            results_dir=RESULTS_DIR,
-        )
+        notified = notifications.measure(url, args.redis_url, quick=args.quick)
         sections.append(notifications.section(notified))
         all_runs += notified.runs
         commands.append(f"# worker started by the bench:\n{shlex.join(notified.command)}")
         quiet.append(f"before the notifications: {notified.quiet}")
     scaled = None
     if args.only in (None, "scale"):
-        harness = scale.Harness(
-            server=Server,
-            free_port=free_port,
-            ensure_database=ensure_database,
-            token=token,
-            settle=wait_for_quiet,
-            results_dir=RESULTS_DIR,
-        )
-        scaled = scale.measure(args, password, harness, sizes=args.scale_sizes)
+        scaled = scale.measure(args, password, sizes=args.scale_sizes)
         sections.append(scale.section(scaled))
         all_runs += scaled.runs
         commands += ["# the scale section alone:", "python -m bench --only scale"]
@@ -661,10 +416,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{seeded.seconds:.0f} s); database `{urllib.parse.urlsplit(url).path.lstrip('/')}`"
         )
     setup += [
-        f"Broker of the API server: Redis ({notifications._safe(args.redis_url)}); requests "
+        f"Broker of the API server: Redis ({harness.safe_url(args.redis_url)}); requests "
         "publish their notification tasks after the commit, to a queue no worker reads"
         + (
-            f"; of the notifications section: Redis ({notifications._safe(args.redis_url)})"
+            f"; of the notifications section: Redis ({harness.safe_url(args.redis_url)})"
             if notified
             else ""
         ),

@@ -35,8 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,10 +43,8 @@ from typing import Any
 
 import psycopg
 
-from bench import load, machine, report
+from bench import harness, load, machine, report
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 WORKERS = 2
 GOAL = 0.5  # pipeline events/s >= GOAL x no-op tasks/s
 EVENT = "case_reported"
@@ -115,111 +112,16 @@ class Result:
     plan: Plan
 
 
-# --- the bench process's side: worker, producer process, Redis keys --------------------------
+# --- the bench process's side: worker and producer process -----------------------------------
 
 
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=10)
-
-
-def check_redis(url: str) -> None:
-    """Raise RuntimeError (the bench cannot measure) when nothing answers at `url`."""
-    import redis
-
-    try:
-        _redis(url).ping()
-    except redis.RedisError as exc:
-        raise RuntimeError(
-            f"no Redis at {_safe(url)} ({exc}); the notifications section needs one "
-            "(--redis-url, or --only api to leave the section out)"
-        ) from None
-
-
-class Worker:
-    """`celery worker` in its own process group; always stopped on exit."""
-
-    def __init__(self, env: dict[str, str], queue: str, log_path: Path) -> None:
-        self.env = env
-        self.log_path = log_path
-        self.command = [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "prefork",
-            "-c",
-            str(WORKERS),
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--include",
-            "bench.tasks",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ]
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Worker":
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the pool goes down with it
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        """Warm shutdown (SIGTERM: finish what runs), then SIGKILL the group if it lingers."""
-        machine.stop_group(self.process, grace=20)
-
-
-def _delete_keys(url: str, queue: str) -> int:
-    """The queue's keys (the queue, kombu's bindings of it) and the no-op's lists, all named
-    after the queue; nothing else."""
-    client = _redis(url)
-    keys = set()
-    for pattern in (f"{queue}*", f"_kombu.binding*.{queue}"):
-        keys.update(client.scan_iter(match=pattern, count=1000))
-    return client.delete(*keys) if keys else 0
-
-
-def measure(
-    conninfo: str,
-    redis_url: str,
-    *,
-    quick: bool,
-    settle: Callable[[], str],
-    results_dir: Path,
-) -> Result:
+def measure(conninfo: str, redis_url: str, *, quick: bool) -> Result:
     """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke."""
-    check_redis(redis_url)
+    harness.check_redis(redis_url)
     plan = QUICK if quick else FULL
     queue = f"bench-notify-{secrets.token_hex(4)}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "DATABASE_URL": conninfo,
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": queue,
-    }
-    out_path = results_dir / "notifications.json"
+    env = harness.service_env(SETTINGS, conninfo, redis_url, queue)
+    out_path = harness.RESULTS_DIR / "notifications.json"
     out_path.unlink(missing_ok=True)
     # The API part's deliveries went to a queue no worker reads: still pending, they would be
     # due work for this section's worker (which takes due in-app deliveries in batches, oldest
@@ -230,11 +132,11 @@ def measure(
             "WHERE status = 'pending'"
         ).rowcount
     print(f"{stale} pending deliveries of earlier parts set aside (dead)", flush=True)
-    worker = Worker(env, queue, results_dir / "celery.log")
-    print(f"celery worker on queue {queue} of {_safe(redis_url)}", flush=True)
+    worker = harness.Worker(env, queue, harness.RESULTS_DIR / "celery.log", processes=WORKERS)
+    print(f"celery worker on queue {queue} of {harness.safe_url(redis_url)}", flush=True)
     try:
         with worker:
-            quiet = settle()
+            quiet = machine.wait_for_quiet()
             print(f"machine before notifications: {quiet}", flush=True)
             assert worker.process is not None
             producer = subprocess.Popen(
@@ -251,7 +153,7 @@ def measure(
                     "--out",
                     str(out_path),
                 ],
-                cwd=ROOT,
+                cwd=harness.ROOT,
                 env=env,
             )
             try:
@@ -266,10 +168,7 @@ def measure(
             if producer.returncode != 0:
                 raise RuntimeError(f"the notifications producer failed ({producer.returncode})")
     finally:
-        try:
-            _delete_keys(redis_url, queue)
-        except Exception as exc:  # cleaning up must not hide what went wrong before
-            print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
+        harness.forget_queue(redis_url, queue)
     raw = json.loads(out_path.read_text())
     return _result(raw, plan, quiet, worker.command, redis_url)
 
@@ -388,8 +287,8 @@ def _result(
         f"Rows: {checks['deliveries']:,} deliveries written for {checks['events']:,} events, "
         f"{checks['delivered']:,} delivered, {checks['inbox']:,} inbox items, "
         f"{checks['attempts']:,} attempts logged, {checks['other_channels']} by another channel "
-        f"than the inbox. Broker: Redis at {_safe(redis_url)}, queue `{raw['queue']}` (its keys "
-        "deleted afterwards). The machine before each measured phase: "
+        f"than the inbox. Broker: Redis at {harness.safe_url(redis_url)}, queue "
+        f"`{raw['queue']}` (its keys deleted afterwards). The machine before each measured phase: "
         + ", ".join(quiet_states)
         + ".",
     ]
@@ -426,14 +325,6 @@ def summary(result: Result) -> dict[str, Any]:
         "checks": result.raw["checks"],
         "plan": result.raw["plan"],
     }
-
-
-def _safe(url: str) -> str:
-    """The URL without a password, if it had one."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def section(result: Result) -> report.Section:
@@ -485,7 +376,7 @@ class _Producer:
 
         self.queue, self.worker_pid = queue, worker_pid
         self.noop = noop
-        self.redis = _redis(redis_url)
+        self.redis = harness.redis_client(redis_url)
         self.db = psycopg.connect(conninfo, autocommit=True)  # the waiting, outside Django's
         (backend,) = self.db.execute("SELECT pg_backend_pid()").fetchone()
         # The server's main process, the parent of every backend (0 if it runs elsewhere).

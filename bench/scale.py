@@ -31,18 +31,14 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench import load, machine, notifications, report
-from workflows.generator import SeedResult, seed_cases
+from bench import harness, load, machine, report
+from bench.harness import HOST, ROOT, SeedResult
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 SIZES = (10_000, 1_000_000)
 QUICK_SIZES = (2_000, 20_000)
 MAX_SIZE = 10_000_000
@@ -62,7 +58,7 @@ READ_CHUNK = 1 << 16
 # Run in a child process: Django's settings are bound to one database per process, and the
 # bench's own process may already be set up on `--database-url`'s.
 PREPARE = (
-    "import os; from bench.__main__ import prepare_django; "
+    "import os; from bench.harness import prepare_django; "
     "prepare_django(os.environ['DATABASE_URL'], os.environ['BENCH_PASSWORD'])"
 )
 
@@ -124,21 +120,6 @@ TARGETS = [
         LIST_GOAL,
     ),
 ]
-
-
-@dataclass(frozen=True)
-class Harness:
-    """What the section borrows from `bench.__main__`, handed in: that module is the program
-    (`python -m bench` runs it as `__main__`), so importing it from here would load it twice."""
-
-    # Server(port, url, log_path, redis_url, queue, workers=..., timeout=...): a context
-    # manager with `command` and `process` (the gunicorn master).
-    server: Callable[..., Any]
-    free_port: Callable[[int | None], int]
-    ensure_database: Callable[..., None]
-    token: Callable[[int, str, str], str]
-    settle: Callable[[], str]  # waits for a quiet machine; says what it saw
-    results_dir: Path
 
 
 @dataclass
@@ -213,9 +194,7 @@ def database_url(base_url: str, size: int) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{DATABASE_PREFIX}{size}"))
 
 
-def measure(
-    args: argparse.Namespace, password: str, harness: Harness, *, sizes: tuple[int, ...]
-) -> Result:
+def measure(args: argparse.Namespace, password: str, *, sizes: tuple[int, ...]) -> Result:
     """Every size in turn, smallest first; servers stopped and access-log rows removed on
     return, whatever happened."""
     plan = QUICK if args.quick else FULL
@@ -223,14 +202,13 @@ def measure(
     results = []
     for size in sizes:
         print(f"scale: {size:,} cases", flush=True)
-        results.append(_measure_size(args, password, harness, plan, size, commands))
+        results.append(_measure_size(args, password, plan, size, commands))
     return Result(sizes=results, goals=goals(results), commands=commands, plan=plan)
 
 
 def _measure_size(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     size: int,
     commands: list[list[str]],
@@ -242,7 +220,7 @@ def _measure_size(
     _prepare(url, password)
     result.prepare_seconds = time.perf_counter() - started
     print(f"  migrate, reference data, demo accounts: {result.prepare_seconds:.1f} s", flush=True)
-    result.seeded = seed_cases(url, target=size)
+    result.seeded = harness.seed(url, size)
     result.cases = result.seeded.before + result.seeded.added
     print(
         f"  seeding: {result.seeded.added:,} added (and {result.seeded.history_added:,} history "
@@ -268,7 +246,7 @@ def _measure_size(
     try:
         for part in (_measure_requests, _measure_export):
             try:
-                part(args, password, harness, plan, url, queue, result, commands)
+                part(args, password, plan, url, queue, result, commands)
             except (RuntimeError, OSError, psycopg.Error) as exc:
                 # Reported with the figures (exit status 1); the other part may still measure.
                 result.failures.append(f"{part.__name__.lstrip('_')}: {exc}")
@@ -280,10 +258,7 @@ def _measure_size(
             + (", ".join(f"{n:,} {kind}" for kind, n in result.access_deleted.items()) or "none"),
             flush=True,
         )
-        try:
-            notifications._delete_keys(args.redis_url, queue)
-        except Exception as exc:  # the figures stand; say what was left behind
-            print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
+        harness.forget_queue(args.redis_url, queue)
     return result
 
 
@@ -296,13 +271,10 @@ def _prepare(url: str, password: str) -> None:
     if done.returncode != 0:
         # A reused database may carry migrations since rewritten (InconsistentMigrationHistory).
         raise RuntimeError(
-            f"preparing {_name(url)} failed (--scale-fresh drops and re-seeds it):\n"
+            f"preparing {harness.database_name(url)} failed "
+            "(--scale-fresh drops and re-seeds it):\n"
             f"{done.stderr[-2000:]}"
         )
-
-
-def _name(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/")
 
 
 def _tallied_cases(url: str) -> int | None:
@@ -340,14 +312,9 @@ def _access_log_remove(url: str, mark: int) -> dict[str, int]:
     return {kind: int(n) for kind, n in rows}
 
 
-def _headers(access: str) -> dict[str, str]:
-    return {"Accept": "application/json", "Authorization": f"Bearer {access}"}
-
-
 def _measure_requests(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     url: str,
     queue: str,
@@ -355,9 +322,9 @@ def _measure_requests(
     commands: list[list[str]],
 ) -> None:
     """Dashboard and list latencies on a server with the bench's usual workers."""
-    port = harness.free_port(None)
-    log = harness.results_dir / f"gunicorn-scale-{result.size}.log"
-    server = harness.server(port, url, log, args.redis_url, queue)
+    port = harness.free_port()
+    log = harness.RESULTS_DIR / f"gunicorn-scale-{result.size}.log"
+    server = harness.Server(port, url, log, args.redis_url, queue)
     commands.append(server.command)
     with server:
         tokens = {user: harness.token(port, user, password) for user in (PROVINCE, KABUPATEN)}
@@ -369,7 +336,7 @@ def _measure_requests(
                 def make(
                     client: int, sequence: int, target: Target = target
                 ) -> load.Request | None:
-                    return ("GET", target.path, None, _headers(tokens[target.user]))
+                    return ("GET", target.path, None, harness.read_headers(tokens[target.user]))
 
                 probe = load.HttpProbe(HOST, port, make, 200)
                 # One request first: a missing endpoint (404) is reported as such, once, and
@@ -384,7 +351,7 @@ def _measure_requests(
                 result.runs[target.key] = failed
                 result.failures.append(f"{target.label}: {error}")
                 print(f"  {target.label}: FAILED {error}", file=sys.stderr, flush=True)
-            result.quiet.append(harness.settle())
+            result.quiet.append(machine.wait_for_quiet())
             print(f"  machine before the requests: {result.quiet[-1]}", flush=True)
             measured = load.interleaved(
                 probes, count=plan.requests, time_limit=plan.time_limit, warmup=plan.warm_up
@@ -411,7 +378,6 @@ def _measure_requests(
 def _measure_export(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     url: str,
     queue: str,
@@ -420,9 +386,9 @@ def _measure_export(
 ) -> None:
     """The export's rate and memory on a fresh server with one worker: its VmHWM is then the
     export's, not that of a worker that happened to serve other requests in between."""
-    port = harness.free_port(None)
-    log = harness.results_dir / f"gunicorn-scale-{result.size}-export.log"
-    server = harness.server(
+    port = harness.free_port()
+    log = harness.RESULTS_DIR / f"gunicorn-scale-{result.size}-export.log"
+    server = harness.Server(
         port, url, log, args.redis_url, queue, workers=1, timeout=EXPORT_TIMEOUT
     )
     commands.append(server.command)
@@ -438,7 +404,7 @@ def _measure_export(
             result.failures.append(f"empty export: {empty.error or f'{empty.rows} rows'}")
             return
         result.empty_kb = machine.peak_rss_kb(worker)
-        result.quiet.append(harness.settle())
+        result.quiet.append(machine.wait_for_quiet())
         print(f"  machine before the export: {result.quiet[-1]}", flush=True)
         full = stream_export(port, EXPORT_PATH, access)
         result.export = full

@@ -20,7 +20,8 @@ from typing import Any
 
 import psycopg
 
-from bench import load, rawsql, report
+from bench import load, machine, rawsql, report
+from bench.harness import HOST, case_body, json_headers
 
 REGENCY = "63.71"  # Kota Banjarmasin
 OFFICER, OTHER_OFFICER, SUPERVISOR = "petugas_bjm", "petugas_bjm_2", "supervisor_bjm"
@@ -184,9 +185,9 @@ class _Flow:
     """One pass of the section; keeps the counts the notes are made of."""
 
     def __init__(
-        self, host: str, port: int, *, clients: int, conninfo: str, create: load.RequestMaker
+        self, port: int, *, clients: int, conninfo: str, create: load.RequestMaker
     ) -> None:
-        self.host, self.port, self.clients, self.conninfo = host, port, clients, conninfo
+        self.port, self.clients, self.conninfo = port, clients, conninfo
         self.create = create
         self.side_runs: list[load.Run] = []
         self.created: Counter[str] = Counter()  # cases filed by top-ups, by what they were for
@@ -195,7 +196,7 @@ class _Flow:
         self, name: str, make: load.RequestMaker, duration: float, expect: int, **kw: Any
     ) -> load.Run:
         run = load.closed_loop(
-            self.host,
+            HOST,
             self.port,
             name=name,
             clients=self.clients,
@@ -219,20 +220,32 @@ class _Flow:
         return _cases(self.conninfo, ["reported"], since=since)
 
 
+def _filer(access: str) -> load.RequestMaker:
+    """Files a case as the intake's volunteer; subjects named apart from the intake's own."""
+    headers = json_headers(access)
+
+    def file_case(client: int, sequence: int) -> load.Request:
+        body = case_body(100 + client, sequence)
+        return ("POST", CASES_PATH, json.dumps(body).encode(), headers)
+
+    return file_case
+
+
 def measure(
-    host: str,
     port: int,
     *,
     clients: int,
     duration: float,
     conninfo: str,
     officer_token: str,
-    officer_headers: dict[str, str],
-    create: load.RequestMaker,
-    settle: Callable[[], str],
+    volunteer_token: str,
     run_started: datetime,
 ) -> Result:
-    """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke."""
+    """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke.
+
+    `volunteer_token` files the cases of the top-ups; `run_started` tells the cases the intake
+    measurement filed from the others."""
+    officer_headers = json_headers(officer_token)
     with psycopg.connect(conninfo) as conn:
         users = dict(
             conn.execute(
@@ -242,7 +255,7 @@ def measure(
         )
         (history_before,) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchone()
     started = _db_now(conninfo)
-    flow = _Flow(host, port, clients=clients, conninfo=conninfo, create=create)
+    flow = _Flow(port, clients=clients, conninfo=conninfo, create=_filer(volunteer_token))
     verify, patch, assign = targets = _targets(clients, users)
 
     # The pools: reported cases dealt alternately to verify and PATCH; verified or assisted ones
@@ -305,14 +318,14 @@ def measure(
         target.pool.rebalance()
     pool_sizes = {target.label: target.pool.remaining for target in targets}
 
-    quiet = settle()
+    quiet = machine.wait_for_quiet()
     print(f"machine before transitions: {quiet}", flush=True)
     segments: dict[str, list[load.Run]] = {target.label: [] for target in targets}
     order = [0, 1, 2, 2, 1, 0]  # each target's halves sit symmetrically around the middle
     for index in order:
         target = targets[index]
         run = load.closed_loop(
-            host,
+            HOST,
             port,
             name=target.name,
             clients=clients,
