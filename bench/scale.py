@@ -215,18 +215,7 @@ def _measure_size(
 ) -> SizeResult:
     url = database_url(args.database_url, size)
     result = SizeResult(size=size, database=f"{DATABASE_PREFIX}{size}")
-    harness.ensure_database(url, fresh=args.scale_fresh)
-    started = time.perf_counter()
-    _prepare(url, password)
-    result.prepare_seconds = time.perf_counter() - started
-    print(f"  migrate, reference data, demo accounts: {result.prepare_seconds:.1f} s", flush=True)
-    result.seeded = harness.seed(url, size)
-    result.cases = result.seeded.before + result.seeded.added
-    print(
-        f"  seeding: {result.seeded.added:,} added (and {result.seeded.history_added:,} history "
-        f"rows) in {result.seeded.seconds:.1f} s; {result.cases:,} cases",
-        flush=True,
-    )
+    _fill(args, password, url, result)
     if result.cases != size:
         # Someone added cases to the bench's database: the figures would belong to another size.
         result.failures.append(
@@ -260,6 +249,22 @@ def _measure_size(
         )
         harness.forget_queue(args.redis_url, queue)
     return result
+
+
+def _fill(args: argparse.Namespace, password: str, url: str, result: SizeResult) -> None:
+    """The size's database created if missing, prepared, and seeded up to the size."""
+    harness.ensure_database(url, fresh=args.scale_fresh)
+    started = time.perf_counter()
+    _prepare(url, password)
+    result.prepare_seconds = time.perf_counter() - started
+    print(f"  migrate, reference data, demo accounts: {result.prepare_seconds:.1f} s", flush=True)
+    result.seeded = harness.seed(url, result.size)
+    result.cases = result.seeded.before + result.seeded.added
+    print(
+        f"  seeding: {result.seeded.added:,} added (and {result.seeded.history_added:,} history "
+        f"rows) in {result.seeded.seconds:.1f} s; {result.cases:,} cases",
+        flush=True,
+    )
 
 
 def _prepare(url: str, password: str) -> None:
@@ -326,31 +331,12 @@ def _measure_requests(
     log = harness.RESULTS_DIR / f"gunicorn-scale-{result.size}.log"
     server = harness.Server(port, url, log, args.redis_url, queue)
     commands.append(server.command)
+    names = {t.key: f"{result.size:,} cases: GET {t.path} as {t.user}" for t in TARGETS}
     with server:
         tokens = {user: harness.token(port, user, password) for user in (PROVINCE, KABUPATEN)}
         probes: dict[str, load.HttpProbe] = {}
-        names = {t.key: f"{result.size:,} cases: GET {t.path} as {t.user}" for t in TARGETS}
         try:
-            for target in TARGETS:
-
-                def make(
-                    client: int, sequence: int, target: Target = target
-                ) -> load.Request | None:
-                    return ("GET", target.path, None, harness.read_headers(tokens[target.user]))
-
-                probe = load.HttpProbe(HOST, port, make, 200)
-                # One request first: a missing endpoint (404) is reported as such, once, and
-                # the other targets are still measured.
-                error = probe()
-                if error is None:
-                    probes[names[target.key]] = probe
-                    continue
-                probe.close()
-                failed = load.Run(name=names[target.key], clients=1, errors=1)
-                failed.error_samples.append(error)
-                result.runs[target.key] = failed
-                result.failures.append(f"{target.label}: {error}")
-                print(f"  {target.label}: FAILED {error}", file=sys.stderr, flush=True)
+            _open_probes(port, tokens, names, result, probes)
             result.quiet.append(machine.wait_for_quiet())
             print(f"  machine before the requests: {result.quiet[-1]}", flush=True)
             measured = load.interleaved(
@@ -373,6 +359,33 @@ def _measure_requests(
             f"  {target.label}: p50 {run.p50_ms:.1f} ms, p95 {run.p95_ms:.1f} ms",
             flush=True,
         )
+
+
+def _open_probes(
+    port: int,
+    tokens: dict[str, str],
+    names: dict[str, str],
+    result: SizeResult,
+    probes: dict[str, load.HttpProbe],
+) -> None:
+    """A probe per target into `probes`, by run name, after one request: a missing endpoint
+    (404) is then reported as such, once, and the other targets are still measured."""
+    for target in TARGETS:
+
+        def make(client: int, sequence: int, target: Target = target) -> load.Request | None:
+            return ("GET", target.path, None, harness.read_headers(tokens[target.user]))
+
+        probe = load.HttpProbe(HOST, port, make, 200)
+        error = probe()
+        if error is None:
+            probes[names[target.key]] = probe
+            continue
+        probe.close()
+        failed = load.Run(name=names[target.key], clients=1, errors=1)
+        failed.error_samples.append(error)
+        result.runs[target.key] = failed
+        result.failures.append(f"{target.label}: {error}")
+        print(f"  {target.label}: FAILED {error}", file=sys.stderr, flush=True)
 
 
 def _measure_export(
@@ -502,33 +515,50 @@ def _ms(run: load.Run | None, value: str) -> str:
 
 def section(result: Result) -> report.Section:
     sizes = " and ".join(f"{s.size:,}" for s in result.sizes)
-    tables = []
-    for size in result.sizes:
-        rows = []
-        for target in TARGETS:
-            run = size.runs.get(target.key)
-            rows.append(
-                [
-                    target.label,
-                    f"`GET {target.path}`",
-                    str(run.ok if run else 0),
-                    str(run.errors if run else 0),
-                    _ms(run, "p50_ms"),
-                    _ms(run, "p95_ms"),
-                ]
-            )
-        tables.append(
-            report.Table(
-                f"{size.size:,} cases (database `{size.database}`)",
-                ["Measurement", "Request", "Requests", "Errors", "p50 ms", "p95 ms"],
-                rows,
-            )
+    notes = [_size_note(size) for size in result.sizes]
+    notes += [f"FAILED: {failure}" for failure in result.failures]
+    return report.Section(
+        title=f"Scale (dashboard, lists, export at {sizes} cases)",
+        intro=_intro(result.plan),
+        runs=[],
+        show_rate=False,
+        tables=[*(_size_table(size) for size in result.sizes), _export_table(result.sizes)],
+        goals=result.goals,
+        goals_caption=(
+            f"Goals: largest size against the smallest (dashboard p95 ≤ {DASHBOARD_GOAL:g}x, "
+            f"lists p95 ≤ {LIST_GOAL:g}x, export memory ≤ +{MEMORY_GOAL_MB:g} MB)"
+        ),
+        notes=notes,
+    )
+
+
+def _size_table(size: SizeResult) -> report.Table:
+    rows = []
+    for target in TARGETS:
+        run = size.runs.get(target.key)
+        rows.append(
+            [
+                target.label,
+                f"`GET {target.path}`",
+                str(run.ok if run else 0),
+                str(run.errors if run else 0),
+                _ms(run, "p50_ms"),
+                _ms(run, "p95_ms"),
+            ]
         )
-    export_rows = []
-    for size in result.sizes:
+    return report.Table(
+        f"{size.size:,} cases (database `{size.database}`)",
+        ["Measurement", "Request", "Requests", "Errors", "p50 ms", "p95 ms"],
+        rows,
+    )
+
+
+def _export_table(sizes: list[SizeResult]) -> report.Table:
+    rows = []
+    for size in sizes:
         e = size.export
         measured = e is not None and not e.error
-        export_rows.append(
+        rows.append(
             [
                 f"{size.size:,}",
                 f"{e.rows:,}" if measured else "failed",
@@ -541,74 +571,62 @@ def section(result: Result) -> report.Section:
                 f"+{size.memory_delta_mb:.1f}" if size.memory_delta_mb is not None else "",
             ]
         )
-    tables.append(
-        report.Table(
-            f"Export (`GET {EXPORT_PATH}` as {PROVINCE}: every case)",
-            [
-                "Cases",
-                "Rows",
-                "MB sent",
-                "Seconds",
-                "Rows/s",
-                "First byte ms",
-                "Worker peak MB, empty export",
-                "after the full export",
-                "Difference MB",
-            ],
-            export_rows,
-        )
+    return report.Table(
+        f"Export (`GET {EXPORT_PATH}` as {PROVINCE}: every case)",
+        [
+            "Cases",
+            "Rows",
+            "MB sent",
+            "Seconds",
+            "Rows/s",
+            "First byte ms",
+            "Worker peak MB, empty export",
+            "after the full export",
+            "Difference MB",
+        ],
+        rows,
     )
-    notes = []
-    for size in result.sizes:
-        seeded = size.seeded
-        line = f"{size.size:,} cases: database `{size.database}`"
-        if seeded is not None:
-            line += (
-                f", {seeded.added:,} cases seeded now ({seeded.history_added:,} history rows) "
-                f"in {seeded.seconds:.1f} s"
-                if seeded.added
-                else ", reused (it held the cases already)"
-            )
-        if size.tallied is not None:
-            line += f"; the dashboard's tallies count {size.tallied:,} cases"
-        if size.access_deleted:
-            line += "; access-log rows written and then deleted: " + ", ".join(
-                f"{n:,} `{kind}`" for kind, n in size.access_deleted.items()
-            )
-        if size.quiet:
-            line += "; machine before the requests / the export: " + " / ".join(size.quiet)
-        notes.append(line + ".")
-    notes += [f"FAILED: {failure}" for failure in result.failures]
-    plan = result.plan
-    return report.Section(
-        title=f"Scale (dashboard, lists, export at {sizes} cases)",
-        intro=(
-            "`make bench`, or `.venv/bin/python -m bench --only scale` for this section alone. "
-            "A database per size, `ppks_scale_<n>` (cases generated by "
-            "`workflows.generator.seed_cases`, as for the other sections), served by gunicorn "
-            "with the other sections' settings. Dashboard and lists: one request at a time, "
-            f"the five requests taking turns, {plan.requests} rounds after {plan.warm_up} "
-            f"warm-up rounds; the dashboard as `{PROVINCE}` (the province) and as `{KABUPATEN}` "
-            f"(Kota Banjarmasin, 63.71), the lists as `{PROVINCE}`, 50 cases a page (each page "
-            "also writes its 50 access-log rows, as in production). Export: every case of the "
-            "province, streamed and counted line by line, on a fresh gunicorn with one worker "
-            "(timeout raised to "
-            f"{EXPORT_TIMEOUT} s); the worker's peak resident memory (VmHWM, 1 MB = 1024 kB) "
-            "is read after an export that matches no case "
-            f"(`{EMPTY_EXPORT_PATH}`) and again after the full one. Rows/s counts from sending "
-            "the request to the last byte, so it includes the access-log INSERTs (each chunk of "
-            "the export is logged just before it is sent). The access-log rows the section "
-            "wrote are deleted afterwards."
-        ),
-        runs=[],
-        show_rate=False,
-        tables=tables,
-        goals=result.goals,
-        goals_caption=(
-            f"Goals: largest size against the smallest (dashboard p95 ≤ {DASHBOARD_GOAL:g}x, "
-            f"lists p95 ≤ {LIST_GOAL:g}x, export memory ≤ +{MEMORY_GOAL_MB:g} MB)"
-        ),
-        notes=notes,
+
+
+def _size_note(size: SizeResult) -> str:
+    seeded = size.seeded
+    line = f"{size.size:,} cases: database `{size.database}`"
+    if seeded is not None:
+        line += (
+            f", {seeded.added:,} cases seeded now ({seeded.history_added:,} history rows) "
+            f"in {seeded.seconds:.1f} s"
+            if seeded.added
+            else ", reused (it held the cases already)"
+        )
+    if size.tallied is not None:
+        line += f"; the dashboard's tallies count {size.tallied:,} cases"
+    if size.access_deleted:
+        line += "; access-log rows written and then deleted: " + ", ".join(
+            f"{n:,} `{kind}`" for kind, n in size.access_deleted.items()
+        )
+    if size.quiet:
+        line += "; machine before the requests / the export: " + " / ".join(size.quiet)
+    return line + "."
+
+
+def _intro(plan: Plan) -> str:
+    return (
+        "`make bench`, or `.venv/bin/python -m bench --only scale` for this section alone. "
+        "A database per size, `ppks_scale_<n>` (cases generated by "
+        "`workflows.generator.seed_cases`, as for the other sections), served by gunicorn "
+        "with the other sections' settings. Dashboard and lists: one request at a time, "
+        f"the five requests taking turns, {plan.requests} rounds after {plan.warm_up} "
+        f"warm-up rounds; the dashboard as `{PROVINCE}` (the province) and as `{KABUPATEN}` "
+        f"(Kota Banjarmasin, 63.71), the lists as `{PROVINCE}`, 50 cases a page (each page "
+        "also writes its 50 access-log rows, as in production). Export: every case of the "
+        "province, streamed and counted line by line, on a fresh gunicorn with one worker "
+        "(timeout raised to "
+        f"{EXPORT_TIMEOUT} s); the worker's peak resident memory (VmHWM, 1 MB = 1024 kB) "
+        "is read after an export that matches no case "
+        f"(`{EMPTY_EXPORT_PATH}`) and again after the full one. Rows/s counts from sending "
+        "the request to the last byte, so it includes the access-log INSERTs (each chunk of "
+        "the export is logged just before it is sent). The access-log rows the section "
+        "wrote are deleted afterwards."
     )
 
 
