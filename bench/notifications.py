@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -44,10 +43,8 @@ from typing import Any
 
 import psycopg
 
-from bench import load, machine, report
+from bench import harness, load, machine, report
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 WORKERS = 2
 GOAL = 0.5  # pipeline events/s >= GOAL x no-op tasks/s
 EVENT = "case_reported"
@@ -104,6 +101,9 @@ class Phase:
         return max(self.dones) - min(self.starts) if self.dones else 0.0
 
 
+Bursts = dict[str, list[Phase]]  # the burst phases, by kind
+
+
 @dataclass
 class Result:
     runs: list[load.Run]
@@ -115,163 +115,76 @@ class Result:
     plan: Plan
 
 
-# --- the bench process's side: worker, producer process, Redis keys --------------------------
+# --- the bench process's side: worker and producer process -----------------------------------
 
 
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=10)
-
-
-def check_redis(url: str) -> None:
-    """Raise RuntimeError (the bench cannot measure) when nothing answers at `url`."""
-    import redis
-
-    try:
-        _redis(url).ping()
-    except redis.RedisError as exc:
-        raise RuntimeError(
-            f"no Redis at {_safe(url)} ({exc}); the notifications section needs one "
-            "(--redis-url, or --only api to leave the section out)"
-        ) from None
-
-
-class Worker:
-    """`celery worker` in its own process group; always stopped on exit."""
-
-    def __init__(self, env: dict[str, str], queue: str, log_path: Path) -> None:
-        self.env = env
-        self.log_path = log_path
-        self.command = [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "prefork",
-            "-c",
-            str(WORKERS),
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--include",
-            "bench.tasks",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ]
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Worker":
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the pool goes down with it
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        """Warm shutdown (SIGTERM: finish what runs), then SIGKILL the group if it lingers."""
-        machine.stop_group(self.process, grace=20)
-
-
-def _delete_keys(url: str, queue: str) -> int:
-    """The queue's keys (the queue, kombu's bindings of it) and the no-op's lists, all named
-    after the queue; nothing else."""
-    client = _redis(url)
-    keys = set()
-    for pattern in (f"{queue}*", f"_kombu.binding*.{queue}"):
-        keys.update(client.scan_iter(match=pattern, count=1000))
-    return client.delete(*keys) if keys else 0
-
-
-def measure(
-    conninfo: str,
-    redis_url: str,
-    *,
-    quick: bool,
-    settle: Callable[[], str],
-    results_dir: Path,
-) -> Result:
+def measure(conninfo: str, redis_url: str, *, quick: bool) -> Result:
     """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke."""
-    check_redis(redis_url)
+    harness.check_redis(redis_url)
     plan = QUICK if quick else FULL
     queue = f"bench-notify-{secrets.token_hex(4)}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "DATABASE_URL": conninfo,
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": queue,
-    }
-    out_path = results_dir / "notifications.json"
+    env = harness.service_env(SETTINGS, conninfo, redis_url, queue)
+    out_path = harness.RESULTS_DIR / "notifications.json"
     out_path.unlink(missing_ok=True)
-    # The API part's deliveries went to a queue no worker reads: still pending, they would be
-    # due work for this section's worker (which takes due in-app deliveries in batches, oldest
-    # first) and be counted against the events measured here.
+    _set_aside_pending(conninfo)
+    worker = harness.Worker(env, queue, harness.RESULTS_DIR / "celery.log", processes=WORKERS)
+    print(f"celery worker on queue {queue} of {harness.safe_url(redis_url)}", flush=True)
+    try:
+        with worker:
+            quiet = machine.wait_for_quiet()
+            print(f"machine before notifications: {quiet}", flush=True)
+            _produce(worker, env, plan, queue, out_path)
+    finally:
+        harness.forget_queue(redis_url, queue)
+    raw = json.loads(out_path.read_text())
+    return _result(raw, plan, quiet, worker.command, redis_url)
+
+
+def _set_aside_pending(conninfo: str) -> None:
+    """The API part's deliveries went to a queue no worker reads: still pending, they would be
+    due work for this section's worker (which takes due in-app deliveries in batches, oldest
+    first) and be counted against the events measured here."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         stale = conn.execute(
             "UPDATE notifications_delivery SET status = 'dead', last_error = 'bench: not measured' "
             "WHERE status = 'pending'"
         ).rowcount
     print(f"{stale} pending deliveries of earlier parts set aside (dead)", flush=True)
-    worker = Worker(env, queue, results_dir / "celery.log")
-    print(f"celery worker on queue {queue} of {_safe(redis_url)}", flush=True)
+
+
+def _produce(
+    worker: harness.Worker, env: dict[str, str], plan: Plan, queue: str, out_path: Path
+) -> None:
+    """The producer process, run to its end while the worker lives; its figures to `out_path`."""
+    assert worker.process is not None
+    producer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.notifications",
+            "--plan",
+            json.dumps(asdict(plan)),
+            "--queue",
+            queue,
+            "--worker-pid",
+            str(worker.process.pid),
+            "--out",
+            str(out_path),
+        ],
+        cwd=harness.ROOT,
+        env=env,
+    )
     try:
-        with worker:
-            quiet = settle()
-            print(f"machine before notifications: {quiet}", flush=True)
-            assert worker.process is not None
-            producer = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.notifications",
-                    "--plan",
-                    json.dumps(asdict(plan)),
-                    "--queue",
-                    queue,
-                    "--worker-pid",
-                    str(worker.process.pid),
-                    "--out",
-                    str(out_path),
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-            try:
-                while producer.poll() is None:
-                    if not worker.alive():
-                        raise RuntimeError(f"the celery worker exited; see {worker.log_path}")
-                    time.sleep(0.5)
-            finally:
-                if producer.poll() is None:
-                    producer.terminate()
-                    producer.wait(timeout=30)
-            if producer.returncode != 0:
-                raise RuntimeError(f"the notifications producer failed ({producer.returncode})")
+        while producer.poll() is None:
+            if not worker.alive():
+                raise RuntimeError(f"the celery worker exited; see {worker.log_path}")
+            time.sleep(0.5)
     finally:
-        try:
-            _delete_keys(redis_url, queue)
-        except Exception as exc:  # cleaning up must not hide what went wrong before
-            print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
-    raw = json.loads(out_path.read_text())
-    return _result(raw, plan, quiet, worker.command, redis_url)
+        if producer.poll() is None:
+            producer.terminate()
+            producer.wait(timeout=30)
+    if producer.returncode != 0:
+        raise RuntimeError(f"the notifications producer failed ({producer.returncode})")
 
 
 def _phases(raw: dict[str, Any], kind: str, mode: str) -> list[Phase]:
@@ -312,6 +225,21 @@ def _result(
     raw: dict[str, Any], plan: Plan, quiet: str, command: list[str], redis_url: str
 ) -> Result:
     bursts = {kind: _phases(raw, kind, "burst") for kind in KINDS}
+    runs = _runs(raw, plan, bursts)
+    notes = [
+        _order_note(plan, runs, bursts),
+        _cpu_note(bursts),
+        _producer_note(bursts),
+        _profile_note(raw["profile"]),
+        _rows_note(raw, redis_url),
+    ]
+    return Result(
+        runs=runs, goals=_goals(runs), notes=notes, quiet=quiet, command=command, raw=raw, plan=plan
+    )
+
+
+def _runs(raw: dict[str, Any], plan: Plan, bursts: Bursts) -> list[load.Run]:
+    """The bursts of each kind, then the steady phases of the no-op and the pipeline."""
     steady = {kind: _phases(raw, kind, "steady") for kind in ("noop", "pipeline")}
     sizes = {"noop": plan.noop_burst, "pipeline": plan.pipeline_burst, "drain": plan.pipeline_burst}
     units = {"noop": "tasks", "pipeline": "events", "drain": "deliveries"}
@@ -323,6 +251,10 @@ def _result(
         _run(f"{KINDS[kind]}: steady {plan.rate:.0f} {units[kind]}/s", steady[kind])
         for kind in steady
     ]
+    return runs
+
+
+def _goals(runs: list[load.Run]) -> list[report.Goal]:
     noop, drain, pipe = runs[:3]
     goals = []
     for run, what in ((drain, "from commit"), (pipe, "with its producer on the same cores")):
@@ -334,11 +266,33 @@ def _result(
                 ratio >= GOAL,
             )
         )
+    return goals
 
-    def sent_rate(kind: str) -> float:
-        phases = bursts[kind]
-        return sum(p.sent for p in phases) / max(1e-9, sum(p.produce_seconds for p in phases))
 
+def _limit(kind: str, run: load.Run, phases: list[Phase]) -> str:
+    """What bounded a burst's rate: the worker side when the queue grew, else the producer."""
+    sent = sum(p.sent for p in phases) / max(1e-9, sum(p.produce_seconds for p in phases))
+    bound = (
+        "the queue grew: the worker side's rate" if sent > 1.2 * run.rate else
+        "**the producer's rate**, not the pipeline's"
+    )  # fmt: skip
+    return f"{KINDS[kind]} sent at {sent:.0f}/s, done at {run.rate:.0f}/s ({bound})"
+
+
+def _order_note(plan: Plan, runs: list[load.Run], bursts: Bursts) -> str:
+    return (
+        "Order: bursts no-op, from commit, with producer, with producer, from commit, no-op; "
+        "then the steady phases no-op, pipeline, pipeline, no-op; each rate is over the summed "
+        f"time of its halves, from the first sent to the last done. Warm-up: {plan.warm_up} of "
+        "each kind first. In the bursts: "
+        + "; ".join(
+            _limit(kind, run, bursts[kind]) for kind, run in zip(KINDS, runs[:3], strict=True)
+        )
+        + ". Where the queue grew, the burst latencies are mostly the wait in the queue."
+    )
+
+
+def _cpu_note(bursts: Bursts) -> str:
     def cpu_text(kind: str) -> str:
         ms = _cpu_ms(bursts[kind])
         return (
@@ -348,53 +302,50 @@ def _result(
             f"{ms['sessions']:.2f} database connections opened per task)"
         )
 
-    def limit(kind: str, run: load.Run) -> str:
-        sent = sent_rate(kind)
-        bound = (
-            "the queue grew: the worker side's rate" if sent > 1.2 * run.rate else
-            "**the producer's rate**, not the pipeline's"
-        )  # fmt: skip
-        return f"{KINDS[kind]} sent at {sent:.0f}/s, done at {run.rate:.0f}/s ({bound})"
-
-    profile = raw["profile"]
-    checks = raw["checks"]
-    in_transaction = _mean_ms([t for p in bursts["pipeline"] for t in p.in_transaction])
-    publishing = _mean_ms([t for p in bursts["pipeline"] for t in p.publishing])
-    noop_publishing = _mean_ms([t for p in bursts["noop"] for t in p.publishing])
-    quiet_states = sorted({p["quiet"] for p in raw["phases"] if p["mode"] != "warm-up"})
-    notes = [
-        "Order: bursts no-op, from commit, with producer, with producer, from commit, no-op; "
-        "then the steady phases no-op, pipeline, pipeline, no-op; each rate is over the summed "
-        f"time of its halves, from the first sent to the last done. Warm-up: {plan.warm_up} of "
-        "each kind first. In the bursts: "
-        + "; ".join(limit(kind, run) for kind, run in zip(KINDS, runs, strict=False))
-        + ". Where the queue grew, the burst latencies are mostly the wait in the queue.",
+    return (
         "CPU ms per task in the bursts (from /proc; PostgreSQL and Redis: the whole servers, "
         "connections opened and closed during the burst included; other: the rest of the "
         "machine; connections: `pg_stat_database.sessions` of the bench database): "
         + "; ".join(cpu_text(kind) for kind in KINDS)
-        + ".",
+        + "."
+    )
+
+
+def _producer_note(bursts: Bursts) -> str:
+    in_transaction = _mean_ms([t for p in bursts["pipeline"] for t in p.in_transaction])
+    publishing = _mean_ms([t for p in bursts["pipeline"] for t in p.publishing])
+    noop_publishing = _mean_ms([t for p in bursts["noop"] for t in p.publishing])
+    return (
         f"Producer, per event: {in_transaction:.2f} ms from the transaction's start to its "
         "commit (the duty-officer lookup, the outbox and delivery INSERTs), then "
         f"{publishing:.2f} ms in `relay.publish` (one delivery); a no-op's `apply_async` took "
-        f"{noop_publishing:.2f} ms.",
+        f"{noop_publishing:.2f} ms."
+    )
+
+
+def _profile_note(profile: dict[str, Any]) -> str:
+    return (
         f"One delivery in the worker (`notifications.delivery.attempt`, run in-process "
         f"{profile['count']} times after the measurement, nothing else running in this "
         f"process): {profile['attempt_ms']:.2f} ms mean, {len(profile['attempt'])} statements "
         "and the transaction's BEGIN/COMMIT: "
         + "; ".join(profile["attempt"])
         + ". The event's transaction ran "
-        f"{len(profile['event'])}: " + "; ".join(profile["event"]) + ".",
+        f"{len(profile['event'])}: " + "; ".join(profile["event"]) + "."
+    )
+
+
+def _rows_note(raw: dict[str, Any], redis_url: str) -> str:
+    checks = raw["checks"]
+    quiet_states = sorted({p["quiet"] for p in raw["phases"] if p["mode"] != "warm-up"})
+    return (
         f"Rows: {checks['deliveries']:,} deliveries written for {checks['events']:,} events, "
         f"{checks['delivered']:,} delivered, {checks['inbox']:,} inbox items, "
         f"{checks['attempts']:,} attempts logged, {checks['other_channels']} by another channel "
-        f"than the inbox. Broker: Redis at {_safe(redis_url)}, queue `{raw['queue']}` (its keys "
-        "deleted afterwards). The machine before each measured phase: "
+        f"than the inbox. Broker: Redis at {harness.safe_url(redis_url)}, queue "
+        f"`{raw['queue']}` (its keys deleted afterwards). The machine before each measured phase: "
         + ", ".join(quiet_states)
-        + ".",
-    ]
-    return Result(
-        runs=runs, goals=goals, notes=notes, quiet=quiet, command=command, raw=raw, plan=plan
+        + "."
     )
 
 
@@ -426,14 +377,6 @@ def summary(result: Result) -> dict[str, Any]:
         "checks": result.raw["checks"],
         "plan": result.raw["plan"],
     }
-
-
-def _safe(url: str) -> str:
-    """The URL without a password, if it had one."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def section(result: Result) -> report.Section:
@@ -476,40 +419,51 @@ class _Producer:
     """Sends no-op tasks and events, waits until each phase's work is done, accounts for CPU."""
 
     def __init__(self, queue: str, conninfo: str, redis_url: str, worker_pid: int) -> None:
-        import psycopg
-
         from bench.tasks import noop
-        from casework.models import Case, User
-        from notifications import relay
         from workflows import responsibility
 
         self.queue, self.worker_pid = queue, worker_pid
         self.noop = noop
-        self.redis = _redis(redis_url)
+        self.redis = harness.redis_client(redis_url)
         self.db = psycopg.connect(conninfo, autocommit=True)  # the waiting, outside Django's
-        (backend,) = self.db.execute("SELECT pg_backend_pid()").fetchone()
-        # The server's main process, the parent of every backend (0 if it runs elsewhere).
-        try:
-            stat = Path(f"/proc/{backend}/stat").read_text()
-            self.postmaster = int(stat.rsplit(")", 1)[1].split()[1])
-        except OSError:
-            self.postmaster = 0
+        self.postmaster = self._postmaster()
         self.responsibility = responsibility
         self.serial = 0
-        # Every publish of the relay is recorded (ids, after-commit time, end of the publish)
-        # and then done as usual; `notify` looks `relay.publish` up when it registers the
-        # after-commit callback, so this sees each kick.
         self.published: list[tuple[list[str], float, float]] = []
         self.hold = False  # record, do not publish (the pipeline from commit, the profile)
-        self.publish = relay.publish
+        self.publish = self._record_publishes()
+        self.events = self._events()
+
+    def _postmaster(self) -> int:
+        """The server's main process, the parent of every backend (0 if it runs elsewhere)."""
+        (backend,) = self.db.execute("SELECT pg_backend_pid()").fetchone()
+        try:
+            stat = Path(f"/proc/{backend}/stat").read_text()
+            return int(stat.rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return 0
+
+    def _record_publishes(self) -> Callable[..., int]:
+        """Every publish of the relay is recorded in `published` (ids, after-commit time, end of
+        the publish) and then done as usual; `notify` looks `relay.publish` up when it registers
+        the after-commit callback, so this sees each kick. Returns the relay's own publish."""
+        from notifications import relay
+
+        publish = relay.publish
 
         def recording(ids: Any, **kwargs: Any) -> int:
             started = time.time()
-            done = len(ids) if self.hold else self.publish(ids, **kwargs)
+            done = len(ids) if self.hold else publish(ids, **kwargs)
             self.published.append(([str(i) for i in ids], started, time.time()))
             return done
 
         relay.publish = recording
+        return publish
+
+    def _events(self) -> list[tuple[Any, Any]]:
+        """(case, reporter) of seeded reported cases whose event has exactly one recipient."""
+        from casework.models import Case, User
+
         reporters = {u.pk: u for u in User.objects.all()}
         cases = list(
             Case.objects.filter(state="reported")
@@ -519,14 +473,15 @@ class _Producer:
             .order_by("id")[:2000]
         )
         # The routing's own answer decides: exactly one recipient, not the reporter.
-        self.events = []
+        events = []
         for case in cases:
             actor = reporters[case.reported_by_id]
-            recipients = [u for u in responsibility.duty_officers(case) if u.pk != actor.pk]
+            recipients = [u for u in self.responsibility.duty_officers(case) if u.pk != actor.pk]
             if len(recipients) == 1:
-                self.events.append((case, actor))
-        if not self.events:
+                events.append((case, actor))
+        if not events:
             raise RuntimeError("no reported case outside Kota Banjarmasin with one recipient")
+        return events
 
     def event(self, number: int, phase: Phase) -> str:
         """Commit one event (its kick publishes, unless held); returns its delivery's id."""
@@ -579,14 +534,7 @@ class _Producer:
             phase.quiet = machine.wait_for_quiet(limit=QUIET_LIMIT)
         self.serial += 1
         key = f"{self.queue}:noop:{self.serial}"
-        held: list[str] = []
-        if kind == "drain":  # committed now, untimed; published in the measured part
-            self.hold = True
-            try:
-                scratch = Phase(kind=kind, mode=mode)
-                held = [self.event(n + self.serial * 7919, scratch) for n in range(count)]
-            finally:
-                self.hold = False
+        held = self._commit_held(count, mode) if kind == "drain" else []
         ids: list[str] = []
         with self._measured(phase):
             began = time.monotonic()
@@ -616,6 +564,16 @@ class _Producer:
             else:
                 self._wait_deliveries(phase, ids)
         return phase
+
+    def _commit_held(self, count: int, mode: str) -> list[str]:
+        """The drain's events: committed now, untimed, their kicks held for the measured part;
+        their deliveries' ids."""
+        self.hold = True
+        try:
+            scratch = Phase(kind="drain", mode=mode)
+            return [self.event(n + self.serial * 7919, scratch) for n in range(count)]
+        finally:
+            self.hold = False
 
     def _wait_noop(self, phase: Phase, key: str) -> None:
         deadline = time.monotonic() + WAIT_LIMIT
@@ -737,6 +695,25 @@ def produce(argv: list[str] | None = None) -> None:
     producer = _Producer(
         args.queue, os.environ["DATABASE_URL"], settings.REDIS_URL, args.worker_pid
     )
+    phases = _run_schedule(producer, plan)
+    measured = [ids[0] for ids, _, _ in producer.published]
+    profile = producer.profile(plan.profile)
+    checks = _checks(producer.db, measured)
+    args.out.write_text(
+        json.dumps(
+            {
+                "queue": args.queue,
+                "plan": asdict(plan),
+                "phases": [asdict(p) for p in phases],
+                "profile": profile,
+                "checks": checks,
+            }
+        )
+    )
+
+
+def _run_schedule(producer: _Producer, plan: Plan) -> list[Phase]:
+    """The warm-up, then the measured phases in their order, each printed as it ends."""
     # The worker starts while this process sets up; the warm-up waits for it (WAIT_LIMIT).
     for kind in ("noop", "pipeline"):
         warm = producer.run(kind, "warm-up", plan.warm_up)
@@ -758,20 +735,7 @@ def produce(argv: list[str] | None = None) -> None:
             f"p50 {1000 * statistics.median(phase.latencies or [0]):.1f} ms; {phase.quiet}",
             flush=True,
         )
-    measured = [ids[0] for ids, _, _ in producer.published]
-    profile = producer.profile(plan.profile)
-    checks = _checks(producer.db, measured)
-    args.out.write_text(
-        json.dumps(
-            {
-                "queue": args.queue,
-                "plan": asdict(plan),
-                "phases": [asdict(p) for p in phases],
-                "profile": profile,
-                "checks": checks,
-            }
-        )
-    )
+    return phases
 
 
 if __name__ == "__main__":

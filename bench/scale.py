@@ -31,18 +31,17 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from bench import load, machine, notifications, report
-from sampledata.generator import SeedResult, seed_cases
+from bench import harness, load, machine, report
+from bench.harness import HOST, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+if TYPE_CHECKING:
+    from sampledata.generator import SeedResult
+
 SIZES = (10_000, 1_000_000)
 QUICK_SIZES = (2_000, 20_000)
 MAX_SIZE = 10_000_000
@@ -62,7 +61,7 @@ READ_CHUNK = 1 << 16
 # Run in a child process: Django's settings are bound to one database per process, and the
 # bench's own process may already be set up on `--database-url`'s.
 PREPARE = (
-    "import os; from bench.__main__ import prepare_django; "
+    "import os; from bench.harness import prepare_django; "
     "prepare_django(os.environ['DATABASE_URL'], os.environ['BENCH_PASSWORD'])"
 )
 
@@ -126,21 +125,6 @@ TARGETS = [
 ]
 
 
-@dataclass(frozen=True)
-class Harness:
-    """What the section borrows from `bench.__main__`, handed in: that module is the program
-    (`python -m bench` runs it as `__main__`), so importing it from here would load it twice."""
-
-    # Server(port, url, log_path, redis_url, queue, workers=..., timeout=...): a context
-    # manager with `command` and `process` (the gunicorn master).
-    server: Callable[..., Any]
-    free_port: Callable[[int | None], int]
-    ensure_database: Callable[..., None]
-    token: Callable[[int, str, str], str]
-    settle: Callable[[], str]  # waits for a quiet machine; says what it saw
-    results_dir: Path
-
-
 @dataclass
 class Export:
     """One export request as the client saw it; seconds from sending the request."""
@@ -162,7 +146,7 @@ class SizeResult:
     size: int
     database: str
     cases: int = 0
-    seeded: SeedResult | None = None
+    seeded: "SeedResult | None" = None
     prepare_seconds: float = 0.0
     runs: dict[str, load.Run] = field(default_factory=dict)  # by Target.key
     export: Export | None = None
@@ -213,9 +197,7 @@ def database_url(base_url: str, size: int) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{DATABASE_PREFIX}{size}"))
 
 
-def measure(
-    args: argparse.Namespace, password: str, harness: Harness, *, sizes: tuple[int, ...]
-) -> Result:
+def measure(args: argparse.Namespace, password: str, *, sizes: tuple[int, ...]) -> Result:
     """Every size in turn, smallest first; servers stopped and access-log rows removed on
     return, whatever happened."""
     plan = QUICK if args.quick else FULL
@@ -223,32 +205,20 @@ def measure(
     results = []
     for size in sizes:
         print(f"scale: {size:,} cases", flush=True)
-        results.append(_measure_size(args, password, harness, plan, size, commands))
+        results.append(_measure_size(args, password, plan, size, commands))
     return Result(sizes=results, goals=goals(results), commands=commands, plan=plan)
 
 
 def _measure_size(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     size: int,
     commands: list[list[str]],
 ) -> SizeResult:
     url = database_url(args.database_url, size)
     result = SizeResult(size=size, database=f"{DATABASE_PREFIX}{size}")
-    harness.ensure_database(url, fresh=args.scale_fresh)
-    started = time.perf_counter()
-    _prepare(url, password)
-    result.prepare_seconds = time.perf_counter() - started
-    print(f"  migrate, reference data, demo accounts: {result.prepare_seconds:.1f} s", flush=True)
-    result.seeded = seed_cases(url, target=size)
-    result.cases = result.seeded.before + result.seeded.added
-    print(
-        f"  seeding: {result.seeded.added:,} added (and {result.seeded.history_added:,} history "
-        f"rows) in {result.seeded.seconds:.1f} s; {result.cases:,} cases",
-        flush=True,
-    )
+    _fill(args, password, url, result)
     if result.cases != size:
         # Someone added cases to the bench's database: the figures would belong to another size.
         result.failures.append(
@@ -268,7 +238,7 @@ def _measure_size(
     try:
         for part in (_measure_requests, _measure_export):
             try:
-                part(args, password, harness, plan, url, queue, result, commands)
+                part(args, password, plan, url, queue, result, commands)
             except (RuntimeError, OSError, psycopg.Error) as exc:
                 # Reported with the figures (exit status 1); the other part may still measure.
                 result.failures.append(f"{part.__name__.lstrip('_')}: {exc}")
@@ -280,11 +250,24 @@ def _measure_size(
             + (", ".join(f"{n:,} {kind}" for kind, n in result.access_deleted.items()) or "none"),
             flush=True,
         )
-        try:
-            notifications._delete_keys(args.redis_url, queue)
-        except Exception as exc:  # the figures stand; say what was left behind
-            print(f"could not delete the Redis keys of {queue}: {exc}", file=sys.stderr)
+        harness.forget_queue(args.redis_url, queue)
     return result
+
+
+def _fill(args: argparse.Namespace, password: str, url: str, result: SizeResult) -> None:
+    """The size's database created if missing, prepared, and seeded up to the size."""
+    harness.ensure_database(url, fresh=args.scale_fresh)
+    started = time.perf_counter()
+    _prepare(url, password)
+    result.prepare_seconds = time.perf_counter() - started
+    print(f"  migrate, reference data, demo accounts: {result.prepare_seconds:.1f} s", flush=True)
+    result.seeded = harness.seed(url, result.size)
+    result.cases = result.seeded.before + result.seeded.added
+    print(
+        f"  seeding: {result.seeded.added:,} added (and {result.seeded.history_added:,} history "
+        f"rows) in {result.seeded.seconds:.1f} s; {result.cases:,} cases",
+        flush=True,
+    )
 
 
 def _prepare(url: str, password: str) -> None:
@@ -296,13 +279,10 @@ def _prepare(url: str, password: str) -> None:
     if done.returncode != 0:
         # A reused database may carry migrations since rewritten (InconsistentMigrationHistory).
         raise RuntimeError(
-            f"preparing {_name(url)} failed (--scale-fresh drops and re-seeds it):\n"
+            f"preparing {harness.database_name(url)} failed "
+            "(--scale-fresh drops and re-seeds it):\n"
             f"{done.stderr[-2000:]}"
         )
-
-
-def _name(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/")
 
 
 def _tallied_cases(url: str) -> int | None:
@@ -340,14 +320,9 @@ def _access_log_remove(url: str, mark: int) -> dict[str, int]:
     return {kind: int(n) for kind, n in rows}
 
 
-def _headers(access: str) -> dict[str, str]:
-    return {"Accept": "application/json", "Authorization": f"Bearer {access}"}
-
-
 def _measure_requests(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     url: str,
     queue: str,
@@ -355,36 +330,17 @@ def _measure_requests(
     commands: list[list[str]],
 ) -> None:
     """Dashboard and list latencies on a server with the bench's usual workers."""
-    port = harness.free_port(None)
-    log = harness.results_dir / f"gunicorn-scale-{result.size}.log"
-    server = harness.server(port, url, log, args.redis_url, queue)
+    port = harness.free_port()
+    log = harness.RESULTS_DIR / f"gunicorn-scale-{result.size}.log"
+    server = harness.Server(port, url, log, args.redis_url, queue)
     commands.append(server.command)
+    names = {t.key: f"{result.size:,} cases: GET {t.path} as {t.user}" for t in TARGETS}
     with server:
         tokens = {user: harness.token(port, user, password) for user in (PROVINCE, KABUPATEN)}
         probes: dict[str, load.HttpProbe] = {}
-        names = {t.key: f"{result.size:,} cases: GET {t.path} as {t.user}" for t in TARGETS}
         try:
-            for target in TARGETS:
-
-                def make(
-                    client: int, sequence: int, target: Target = target
-                ) -> load.Request | None:
-                    return ("GET", target.path, None, _headers(tokens[target.user]))
-
-                probe = load.HttpProbe(HOST, port, make, 200)
-                # One request first: a missing endpoint (404) is reported as such, once, and
-                # the other targets are still measured.
-                error = probe()
-                if error is None:
-                    probes[names[target.key]] = probe
-                    continue
-                probe.close()
-                failed = load.Run(name=names[target.key], clients=1, errors=1)
-                failed.error_samples.append(error)
-                result.runs[target.key] = failed
-                result.failures.append(f"{target.label}: {error}")
-                print(f"  {target.label}: FAILED {error}", file=sys.stderr, flush=True)
-            result.quiet.append(harness.settle())
+            _open_probes(port, tokens, names, result, probes)
+            result.quiet.append(machine.wait_for_quiet())
             print(f"  machine before the requests: {result.quiet[-1]}", flush=True)
             measured = load.interleaved(
                 probes, count=plan.requests, time_limit=plan.time_limit, warmup=plan.warm_up
@@ -408,10 +364,36 @@ def _measure_requests(
         )
 
 
+def _open_probes(
+    port: int,
+    tokens: dict[str, str],
+    names: dict[str, str],
+    result: SizeResult,
+    probes: dict[str, load.HttpProbe],
+) -> None:
+    """A probe per target into `probes`, by run name, after one request: a missing endpoint
+    (404) is then reported as such, once, and the other targets are still measured."""
+    for target in TARGETS:
+
+        def make(client: int, sequence: int, target: Target = target) -> load.Request | None:
+            return ("GET", target.path, None, harness.read_headers(tokens[target.user]))
+
+        probe = load.HttpProbe(HOST, port, make, 200)
+        error = probe()
+        if error is None:
+            probes[names[target.key]] = probe
+            continue
+        probe.close()
+        failed = load.Run(name=names[target.key], clients=1, errors=1)
+        failed.error_samples.append(error)
+        result.runs[target.key] = failed
+        result.failures.append(f"{target.label}: {error}")
+        print(f"  {target.label}: FAILED {error}", file=sys.stderr, flush=True)
+
+
 def _measure_export(
     args: argparse.Namespace,
     password: str,
-    harness: Harness,
     plan: Plan,
     url: str,
     queue: str,
@@ -420,9 +402,9 @@ def _measure_export(
 ) -> None:
     """The export's rate and memory on a fresh server with one worker: its VmHWM is then the
     export's, not that of a worker that happened to serve other requests in between."""
-    port = harness.free_port(None)
-    log = harness.results_dir / f"gunicorn-scale-{result.size}-export.log"
-    server = harness.server(
+    port = harness.free_port()
+    log = harness.RESULTS_DIR / f"gunicorn-scale-{result.size}-export.log"
+    server = harness.Server(
         port, url, log, args.redis_url, queue, workers=1, timeout=EXPORT_TIMEOUT
     )
     commands.append(server.command)
@@ -438,7 +420,7 @@ def _measure_export(
             result.failures.append(f"empty export: {empty.error or f'{empty.rows} rows'}")
             return
         result.empty_kb = machine.peak_rss_kb(worker)
-        result.quiet.append(harness.settle())
+        result.quiet.append(machine.wait_for_quiet())
         print(f"  machine before the export: {result.quiet[-1]}", flush=True)
         full = stream_export(port, EXPORT_PATH, access)
         result.export = full
@@ -536,33 +518,50 @@ def _ms(run: load.Run | None, value: str) -> str:
 
 def section(result: Result) -> report.Section:
     sizes = " and ".join(f"{s.size:,}" for s in result.sizes)
-    tables = []
-    for size in result.sizes:
-        rows = []
-        for target in TARGETS:
-            run = size.runs.get(target.key)
-            rows.append(
-                [
-                    target.label,
-                    f"`GET {target.path}`",
-                    str(run.ok if run else 0),
-                    str(run.errors if run else 0),
-                    _ms(run, "p50_ms"),
-                    _ms(run, "p95_ms"),
-                ]
-            )
-        tables.append(
-            report.Table(
-                f"{size.size:,} cases (database `{size.database}`)",
-                ["Measurement", "Request", "Requests", "Errors", "p50 ms", "p95 ms"],
-                rows,
-            )
+    notes = [_size_note(size) for size in result.sizes]
+    notes += [f"FAILED: {failure}" for failure in result.failures]
+    return report.Section(
+        title=f"Scale (dashboard, lists, export at {sizes} cases)",
+        intro=_intro(result.plan),
+        runs=[],
+        show_rate=False,
+        tables=[*(_size_table(size) for size in result.sizes), _export_table(result.sizes)],
+        goals=result.goals,
+        goals_caption=(
+            f"Goals: largest size against the smallest (dashboard p95 ≤ {DASHBOARD_GOAL:g}x, "
+            f"lists p95 ≤ {LIST_GOAL:g}x, export memory ≤ +{MEMORY_GOAL_MB:g} MB)"
+        ),
+        notes=notes,
+    )
+
+
+def _size_table(size: SizeResult) -> report.Table:
+    rows = []
+    for target in TARGETS:
+        run = size.runs.get(target.key)
+        rows.append(
+            [
+                target.label,
+                f"`GET {target.path}`",
+                str(run.ok if run else 0),
+                str(run.errors if run else 0),
+                _ms(run, "p50_ms"),
+                _ms(run, "p95_ms"),
+            ]
         )
-    export_rows = []
-    for size in result.sizes:
+    return report.Table(
+        f"{size.size:,} cases (database `{size.database}`)",
+        ["Measurement", "Request", "Requests", "Errors", "p50 ms", "p95 ms"],
+        rows,
+    )
+
+
+def _export_table(sizes: list[SizeResult]) -> report.Table:
+    rows = []
+    for size in sizes:
         e = size.export
         measured = e is not None and not e.error
-        export_rows.append(
+        rows.append(
             [
                 f"{size.size:,}",
                 f"{e.rows:,}" if measured else "failed",
@@ -575,74 +574,62 @@ def section(result: Result) -> report.Section:
                 f"+{size.memory_delta_mb:.1f}" if size.memory_delta_mb is not None else "",
             ]
         )
-    tables.append(
-        report.Table(
-            f"Export (`GET {EXPORT_PATH}` as {PROVINCE}: every case)",
-            [
-                "Cases",
-                "Rows",
-                "MB sent",
-                "Seconds",
-                "Rows/s",
-                "First byte ms",
-                "Worker peak MB, empty export",
-                "after the full export",
-                "Difference MB",
-            ],
-            export_rows,
-        )
+    return report.Table(
+        f"Export (`GET {EXPORT_PATH}` as {PROVINCE}: every case)",
+        [
+            "Cases",
+            "Rows",
+            "MB sent",
+            "Seconds",
+            "Rows/s",
+            "First byte ms",
+            "Worker peak MB, empty export",
+            "after the full export",
+            "Difference MB",
+        ],
+        rows,
     )
-    notes = []
-    for size in result.sizes:
-        seeded = size.seeded
-        line = f"{size.size:,} cases: database `{size.database}`"
-        if seeded is not None:
-            line += (
-                f", {seeded.added:,} cases seeded now ({seeded.history_added:,} history rows) "
-                f"in {seeded.seconds:.1f} s"
-                if seeded.added
-                else ", reused (it held the cases already)"
-            )
-        if size.tallied is not None:
-            line += f"; the dashboard's tallies count {size.tallied:,} cases"
-        if size.access_deleted:
-            line += "; access-log rows written and then deleted: " + ", ".join(
-                f"{n:,} `{kind}`" for kind, n in size.access_deleted.items()
-            )
-        if size.quiet:
-            line += "; machine before the requests / the export: " + " / ".join(size.quiet)
-        notes.append(line + ".")
-    notes += [f"FAILED: {failure}" for failure in result.failures]
-    plan = result.plan
-    return report.Section(
-        title=f"Scale (dashboard, lists, export at {sizes} cases)",
-        intro=(
-            "`make bench`, or `.venv/bin/python -m bench --only scale` for this section alone. "
-            "A database per size, `ppks_scale_<n>` (cases generated by "
-            "`sampledata.generator.seed_cases`, as for the other sections), served by gunicorn "
-            "with the other sections' settings. Dashboard and lists: one request at a time, "
-            f"the five requests taking turns, {plan.requests} rounds after {plan.warm_up} "
-            f"warm-up rounds; the dashboard as `{PROVINCE}` (the province) and as `{KABUPATEN}` "
-            f"(Kota Banjarmasin, 63.71), the lists as `{PROVINCE}`, 50 cases a page (each page "
-            "also writes its 50 access-log rows, as in production). Export: every case of the "
-            "province, streamed and counted line by line, on a fresh gunicorn with one worker "
-            "(timeout raised to "
-            f"{EXPORT_TIMEOUT} s); the worker's peak resident memory (VmHWM, 1 MB = 1024 kB) "
-            "is read after an export that matches no case "
-            f"(`{EMPTY_EXPORT_PATH}`) and again after the full one. Rows/s counts from sending "
-            "the request to the last byte, so it includes the access-log INSERTs (each chunk of "
-            "the export is logged just before it is sent). The access-log rows the section "
-            "wrote are deleted afterwards."
-        ),
-        runs=[],
-        show_rate=False,
-        tables=tables,
-        goals=result.goals,
-        goals_caption=(
-            f"Goals: largest size against the smallest (dashboard p95 ≤ {DASHBOARD_GOAL:g}x, "
-            f"lists p95 ≤ {LIST_GOAL:g}x, export memory ≤ +{MEMORY_GOAL_MB:g} MB)"
-        ),
-        notes=notes,
+
+
+def _size_note(size: SizeResult) -> str:
+    seeded = size.seeded
+    line = f"{size.size:,} cases: database `{size.database}`"
+    if seeded is not None:
+        line += (
+            f", {seeded.added:,} cases seeded now ({seeded.history_added:,} history rows) "
+            f"in {seeded.seconds:.1f} s"
+            if seeded.added
+            else ", reused (it held the cases already)"
+        )
+    if size.tallied is not None:
+        line += f"; the dashboard's tallies count {size.tallied:,} cases"
+    if size.access_deleted:
+        line += "; access-log rows written and then deleted: " + ", ".join(
+            f"{n:,} `{kind}`" for kind, n in size.access_deleted.items()
+        )
+    if size.quiet:
+        line += "; machine before the requests / the export: " + " / ".join(size.quiet)
+    return line + "."
+
+
+def _intro(plan: Plan) -> str:
+    return (
+        "`make bench`, or `.venv/bin/python -m bench --only scale` for this section alone. "
+        "A database per size, `ppks_scale_<n>` (cases generated by "
+        "`sampledata.generator.seed_cases`, as for the other sections), served by gunicorn "
+        "with the other sections' settings. Dashboard and lists: one request at a time, "
+        f"the five requests taking turns, {plan.requests} rounds after {plan.warm_up} "
+        f"warm-up rounds; the dashboard as `{PROVINCE}` (the province) and as `{KABUPATEN}` "
+        f"(Kota Banjarmasin, 63.71), the lists as `{PROVINCE}`, 50 cases a page (each page "
+        "also writes its 50 access-log rows, as in production). Export: every case of the "
+        "province, streamed and counted line by line, on a fresh gunicorn with one worker "
+        "(timeout raised to "
+        f"{EXPORT_TIMEOUT} s); the worker's peak resident memory (VmHWM, 1 MB = 1024 kB) "
+        "is read after an export that matches no case "
+        f"(`{EMPTY_EXPORT_PATH}`) and again after the full one. Rows/s counts from sending "
+        "the request to the last byte, so it includes the access-log INSERTs (each chunk of "
+        "the export is logged just before it is sent). The access-log rows the section "
+        "wrote are deleted afterwards."
     )
 
 

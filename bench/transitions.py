@@ -20,7 +20,8 @@ from typing import Any
 
 import psycopg
 
-from bench import load, rawsql, report
+from bench import load, machine, rawsql, report
+from bench.harness import HOST, case_body, json_headers
 
 REGENCY = "63.71"  # Kota Banjarmasin
 OFFICER, OTHER_OFFICER, SUPERVISOR = "petugas_bjm", "petugas_bjm_2", "supervisor_bjm"
@@ -30,6 +31,7 @@ TOP_UP_LIMIT = 30_000  # cases filed through the API at most, per kind of top-up
 TOP_UP_SECONDS = 180.0
 CAPTURES = 2  # in-process requests per target; the statements of the last one are reported
 GOAL = 2.0
+Rows = list[tuple[str, int | None, datetime]]  # (id, assignee, created_at) of cases
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _db_now(conninfo: str) -> datetime:
 
 def _cases(
     conninfo: str, states: list[str], *, since: datetime | None = None, ids: list[str] | None = None
-) -> list[tuple[str, int | None, datetime]]:
+) -> Rows:
     """(id, assignee, created_at) of the regency's cases in `states`, in id (random) order."""
     query = (
         "SELECT id::text, assigned_to_id, created_at FROM casework_case "
@@ -180,14 +182,50 @@ def _check(run: load.Run, what: str) -> load.Run:
     return run
 
 
+def _users(conninfo: str) -> tuple[dict[str, int], int]:
+    """The ids of the section's users, and the history rows before it."""
+    with psycopg.connect(conninfo) as conn:
+        users = dict(
+            conn.execute(
+                "SELECT username, id FROM casework_user WHERE username = ANY(%s)",
+                ([OFFICER, OTHER_OFFICER, SUPERVISOR],),
+            ).fetchall()
+        )
+        (history_before,) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchone()
+    return users, history_before
+
+
+def _filer(access: str) -> load.RequestMaker:
+    """Files a case as the intake's volunteer; subjects named apart from the intake's own."""
+    headers = json_headers(access)
+
+    def file_case(client: int, sequence: int) -> load.Request:
+        body = case_body(100 + client, sequence)
+        return ("POST", CASES_PATH, json.dumps(body).encode(), headers)
+
+    return file_case
+
+
 class _Flow:
-    """One pass of the section; keeps the counts the notes are made of."""
+    """One pass of the section, step by step; keeps the counts the notes are made of."""
 
     def __init__(
-        self, host: str, port: int, *, clients: int, conninfo: str, create: load.RequestMaker
+        self,
+        port: int,
+        *,
+        clients: int,
+        duration: float,
+        conninfo: str,
+        officer_token: str,
+        volunteer_token: str,
+        users: dict[str, int],
     ) -> None:
-        self.host, self.port, self.clients, self.conninfo = host, port, clients, conninfo
-        self.create = create
+        self.port, self.clients, self.duration, self.conninfo = port, clients, duration, conninfo
+        self.officer_token = officer_token
+        self.headers = json_headers(officer_token)
+        self.create = _filer(volunteer_token)
+        self.users = users
+        self.targets = _targets(clients, users)
         self.side_runs: list[load.Run] = []
         self.created: Counter[str] = Counter()  # cases filed by top-ups, by what they were for
 
@@ -195,7 +233,7 @@ class _Flow:
         self, name: str, make: load.RequestMaker, duration: float, expect: int, **kw: Any
     ) -> load.Run:
         run = load.closed_loop(
-            self.host,
+            HOST,
             self.port,
             name=name,
             clients=self.clients,
@@ -207,7 +245,7 @@ class _Flow:
         self.side_runs.append(run)
         return _check(run, name)
 
-    def file_cases(self, count: int, purpose: str) -> list[tuple[str, int | None, datetime]]:
+    def file_cases(self, count: int, purpose: str) -> Rows:
         """`count` new reported cases through the API (as the intake's volunteer)."""
         since = _db_now(self.conninfo)
         per_client = math.ceil(count / self.clients)
@@ -218,137 +256,147 @@ class _Flow:
         self.created[purpose] += run.ok
         return _cases(self.conninfo, ["reported"], since=since)
 
+    def fill_pools(self) -> tuple[Rows, Rows]:
+        """Reported cases dealt alternately to verify and PATCH, verified or assisted ones to
+        assign; both lists returned for the notes."""
+        verify, patch, assign = self.targets
+        reported = _cases(self.conninfo, ["reported"])
+        handled = _cases(self.conninfo, ["verified", "assisted"])
+        for index, (case_id, _assignee, _created) in enumerate(reported):
+            (verify if index % 2 == 0 else patch).pool.add([Item(case_id)])
+        assign.pool.add([_assign_item(case_id, to, self.users) for case_id, to, _ in handled])
+        self.rebalance()
+        return reported, handled
+
+    def rebalance(self) -> dict[str, int]:
+        """Each client's share evened out; the pool sizes, by target."""
+        for target in self.targets:
+            target.pool.rebalance()
+        return {target.label: target.pool.remaining for target in self.targets}
+
+    def capture(self) -> None:
+        """What each request runs, captured in-process (the first request warms this process)."""
+        for target in self.targets:
+            for _ in range(CAPTURES):
+                item = target.pool.take_any()
+                status, statements = rawsql.capture(
+                    target.path(item),
+                    self.officer_token,
+                    method=target.method,
+                    body=target.body(item, 99, target.ok),
+                )
+                if status != 200:
+                    raise RuntimeError(
+                        f"capturing {target.label} on {item.case_id}: status {status}"
+                    )
+                target.ok += 1
+                target.statements = statements
+
+    def warm_up(self) -> dict[str, int]:
+        """Each target warmed up; returns the cases each needs for the measurement, by label:
+        MARGIN times what the warm-up's rate would use, and two per client."""
+        rates, needs = {}, {}
+        for target in self.targets:
+            run = self.loop(
+                f"warm-up {target.label}", target.maker(self.headers), min(3.0, self.duration), 200
+            )
+            target.ok += run.ok
+            rates[target.label] = run.rate
+            # A pool used up in the warm-up gave a rate from a few cold requests: more margin.
+            margin = MARGIN * (1.5 if run.exhausted else 1.0)
+            needs[target.label] = math.ceil(run.rate * self.duration * margin) + self.clients * 2
+        print("  warm-up: " + ", ".join(f"{k} {v:.1f}/s" for k, v in rates.items()), flush=True)
+        return needs
+
+    def top_up(self, needs: dict[str, int]) -> None:
+        """Pools short of `needs` get new cases through the API (for assign, verified too)."""
+        verify, patch, assign = self.targets
+
+        def shortfall(target: Target) -> int:
+            return min(max(0, needs[target.label] - target.pool.remaining), TOP_UP_LIMIT)
+
+        for target in (verify, patch):
+            if missing := shortfall(target):
+                print(f"  top-up for {target.label}: filing {missing} cases", flush=True)
+                new = self.file_cases(missing, target.label)
+                target.pool.add([Item(case_id) for case_id, _, _ in new])
+        if missing := shortfall(assign):
+            print(f"  top-up for assign: filing and verifying {missing} cases", flush=True)
+            new = self.file_cases(missing, "assign")
+            to_verify = Pool(self.clients)
+            to_verify.add([Item(case_id) for case_id, _, _ in new])
+            helper = replace(verify, pool=to_verify, ok=0, statements=[])
+            run = self.loop("top-up: verify", helper.maker(self.headers), TOP_UP_SECONDS, 200)
+            verify.ok += run.ok
+            done = _cases(self.conninfo, ["verified"], ids=[case_id for case_id, _, _ in new])
+            assign.pool.add([_assign_item(case_id, to, self.users) for case_id, to, _ in done])
+
+    def measure(self) -> list[load.Run]:
+        """The targets in alternating halves, merged into a run each."""
+        segments: dict[str, list[load.Run]] = {target.label: [] for target in self.targets}
+        order = [0, 1, 2, 2, 1, 0]  # each target's halves sit symmetrically around the middle
+        for index in order:
+            target = self.targets[index]
+            run = load.closed_loop(
+                HOST,
+                self.port,
+                name=target.name,
+                clients=self.clients,
+                duration=self.duration / 2,
+                make_request=target.maker(self.headers),
+                expect=200,
+            )
+            segments[target.label].append(run)
+        runs = [load.merge(target.name, segments[target.label]) for target in self.targets]
+        for target, run in zip(self.targets, runs, strict=True):
+            target.ok += run.ok
+            print(
+                f"  {run.name}: {run.ok} ok, {run.errors} errors, {run.rate:.1f}/s, "
+                f"p50 {run.p50_ms:.1f} ms, p95 {run.p95_ms:.1f} ms"
+                + (f", {run.exhausted} clients ran out of cases" if run.exhausted else ""),
+                flush=True,
+            )
+        return runs
+
 
 def measure(
-    host: str,
     port: int,
     *,
     clients: int,
     duration: float,
     conninfo: str,
     officer_token: str,
-    officer_headers: dict[str, str],
-    create: load.RequestMaker,
-    settle: Callable[[], str],
+    volunteer_token: str,
     run_started: datetime,
 ) -> Result:
-    """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke."""
-    with psycopg.connect(conninfo) as conn:
-        users = dict(
-            conn.execute(
-                "SELECT username, id FROM casework_user WHERE username = ANY(%s)",
-                ([OFFICER, OTHER_OFFICER, SUPERVISOR],),
-            ).fetchall()
-        )
-        (history_before,) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchone()
+    """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke.
+
+    `volunteer_token` files the cases of the top-ups; `run_started` tells the cases the intake
+    measurement filed from the others."""
+    users, history_before = _users(conninfo)
     started = _db_now(conninfo)
-    flow = _Flow(host, port, clients=clients, conninfo=conninfo, create=create)
-    verify, patch, assign = targets = _targets(clients, users)
-
-    # The pools: reported cases dealt alternately to verify and PATCH; verified or assisted ones
-    # to assign.
-    reported = _cases(conninfo, ["reported"])
-    handled = _cases(conninfo, ["verified", "assisted"])
-    for index, (case_id, _assignee, _created) in enumerate(reported):
-        (verify if index % 2 == 0 else patch).pool.add([Item(case_id)])
-    assign.pool.add([_assign_item(case_id, to, users) for case_id, to, _ in handled])
-    for target in targets:
-        target.pool.rebalance()
-
-    # What each request runs, captured in-process (the first request warms this process).
-    for target in targets:
-        for _ in range(CAPTURES):
-            item = target.pool.take_any()
-            status, statements = rawsql.capture(
-                target.path(item),
-                officer_token,
-                method=target.method,
-                body=target.body(item, 99, target.ok),
-            )
-            if status != 200:
-                raise RuntimeError(f"capturing {target.label} on {item.case_id}: status {status}")
-            target.ok += 1
-            target.statements = statements
-
-    warm_up = min(3.0, duration)
-    warm_rates, margins = {}, {}
-    for target in targets:
-        run = flow.loop(f"warm-up {target.label}", target.maker(officer_headers), warm_up, 200)
-        target.ok += run.ok
-        warm_rates[target.label] = run.rate
-        # A pool used up in the warm-up gave a rate from a few cold requests: more margin.
-        margins[target.label] = MARGIN * (1.5 if run.exhausted else 1.0)
-    print("  warm-up: " + ", ".join(f"{k} {v:.1f}/s" for k, v in warm_rates.items()), flush=True)
-
-    # Enough cases for the measurement at twice the warm-up's rate, else file more first.
-    def shortfall(target: Target) -> int:
-        rate, margin = warm_rates[target.label], margins[target.label]
-        need = math.ceil(rate * duration * margin) + clients * 2
-        return max(0, need - target.pool.remaining)
-
-    for target in (verify, patch):
-        if missing := min(shortfall(target), TOP_UP_LIMIT):
-            print(f"  top-up for {target.label}: filing {missing} cases", flush=True)
-            new = flow.file_cases(missing, target.label)
-            target.pool.add([Item(case_id) for case_id, _, _ in new])
-    if missing := min(shortfall(assign), TOP_UP_LIMIT):
-        print(f"  top-up for assign: filing and verifying {missing} cases", flush=True)
-        new = flow.file_cases(missing, "assign")
-        to_verify = Pool(clients)
-        to_verify.add([Item(case_id) for case_id, _, _ in new])
-        helper = replace(verify, pool=to_verify, ok=0, statements=[])
-        run = flow.loop("top-up: verify", helper.maker(officer_headers), TOP_UP_SECONDS, 200)
-        verify.ok += run.ok
-        done = _cases(conninfo, ["verified"], ids=[case_id for case_id, _, _ in new])
-        assign.pool.add([_assign_item(case_id, to, users) for case_id, to, _ in done])
-    for target in targets:
-        target.pool.rebalance()
-    pool_sizes = {target.label: target.pool.remaining for target in targets}
-
-    quiet = settle()
-    print(f"machine before transitions: {quiet}", flush=True)
-    segments: dict[str, list[load.Run]] = {target.label: [] for target in targets}
-    order = [0, 1, 2, 2, 1, 0]  # each target's halves sit symmetrically around the middle
-    for index in order:
-        target = targets[index]
-        run = load.closed_loop(
-            host,
-            port,
-            name=target.name,
-            clients=clients,
-            duration=duration / 2,
-            make_request=target.maker(officer_headers),
-            expect=200,
-        )
-        segments[target.label].append(run)
-    runs = [load.merge(target.name, segments[target.label]) for target in targets]
-    for target, run in zip(targets, runs, strict=True):
-        target.ok += run.ok
-        print(
-            f"  {run.name}: {run.ok} ok, {run.errors} errors, {run.rate:.1f}/s, "
-            f"p50 {run.p50_ms:.1f} ms, p95 {run.p95_ms:.1f} ms"
-            + (f", {run.exhausted} clients ran out of cases" if run.exhausted else ""),
-            flush=True,
-        )
-
-    return Result(
-        runs=runs,
-        goals=_goals(runs),
-        notes=_notes(
-            targets,
-            runs,
-            conninfo=conninfo,
-            started=started,
-            run_started=run_started,
-            reported=reported,
-            handled=handled,
-            pool_sizes=pool_sizes,
-            created=flow.created,
-            history_before=history_before,
-        ),
-        quiet=quiet,
-        side_runs=flow.side_runs,
+    flow = _Flow(
+        port,
+        clients=clients,
+        duration=duration,
+        conninfo=conninfo,
+        officer_token=officer_token,
+        volunteer_token=volunteer_token,
+        users=users,
     )
+    reported, handled = flow.fill_pools()
+    flow.capture()
+    flow.top_up(flow.warm_up())
+    pool_sizes = flow.rebalance()
+    quiet = machine.wait_for_quiet()
+    print(f"machine before transitions: {quiet}", flush=True)
+    runs = flow.measure()
+    notes = [
+        _pools_note(flow, runs, run_started, reported, handled, pool_sizes),
+        *_statement_notes(flow.targets),
+        _rows_note(flow.targets, conninfo, started, history_before),
+    ]
+    return Result(runs=runs, goals=_goals(runs), notes=notes, quiet=quiet, side_runs=flow.side_runs)
 
 
 def _goals(runs: list[load.Run]) -> list[report.Goal]:
@@ -367,20 +415,15 @@ def _goals(runs: list[load.Run]) -> list[report.Goal]:
     return goals
 
 
-def _notes(
-    targets: list[Target],
+def _pools_note(
+    flow: _Flow,
     runs: list[load.Run],
-    *,
-    conninfo: str,
-    started: datetime,
     run_started: datetime,
-    reported: list[tuple[str, int | None, datetime]],
-    handled: list[tuple[str, int | None, datetime]],
+    reported: Rows,
+    handled: Rows,
     pool_sizes: dict[str, int],
-    created: Counter[str],
-    history_before: int,
-) -> list[str]:
-    def origin(rows: list[tuple[str, int | None, datetime]]) -> str:
+) -> str:
+    def origin(rows: Rows) -> str:
         this_run = sum(1 for _, _, at in rows if at >= run_started)
         return (
             f"{len(rows) - this_run:,} seeded (or left by earlier runs) and {this_run:,} filed "
@@ -389,8 +432,9 @@ def _notes(
 
     used = ", ".join(
         f"{t.label} {t.pool.taken:,} (measured {r.ok:,})"
-        for t, r in zip(targets, runs, strict=True)
+        for t, r in zip(flow.targets, runs, strict=True)
     )
+    created = flow.created
     top_up = (
         "; before measuring, the pools were topped up through the API: "
         + ", ".join(f"{n:,} cases filed for {what}" for what, n in created.items())
@@ -398,14 +442,18 @@ def _notes(
         if created
         else "; no top-up was needed"
     )
-    notes = [
+    return (
         f"Cases available in Kota Banjarmasin at the start: {len(reported):,} reported "
         f"({origin(reported)}), dealt alternately to verify and PATCH; {len(handled):,} verified "
         f"or assisted (seeded) for assign{top_up}. Pool sizes when the measurement "
         f"started (at least {MARGIN:.0f}x the warm-up rate times the duration): "
         + ", ".join(f"{k} {v:,}" for k, v in pool_sizes.items())
         + f". Cases used, each once (captures and warm-ups included): {used}."
-    ]
+    )
+
+
+def _statement_notes(targets: list[Target]) -> list[str]:
+    notes = []
     for target in targets:
         kinds = [s.kind for s in target.statements]
         notes.append(
@@ -413,6 +461,11 @@ def _notes(
             + "; ".join(kinds)
             + "."
         )
+    return notes
+
+
+def _rows_note(targets: list[Target], conninfo: str, started: datetime, history_before: int) -> str:
+    """The rows the section wrote, checked against the answers: one history row each."""
     with psycopg.connect(conninfo) as conn:
         history = dict(
             conn.execute(
@@ -434,7 +487,7 @@ def _notes(
         for t in targets
         if history.get(t.action, 0) != t.ok
     ]
-    notes.append(
+    return (
         "Rows written during the section: history "
         + ", ".join(f"{action} {n:,}" for action, n in sorted(history.items()))
         + "; outbox "
@@ -446,4 +499,3 @@ def _notes(
             else "**History rows do not match the successful requests**: " + "; ".join(mismatched)
         )
     )
-    return notes
