@@ -157,7 +157,7 @@ def _measure_list(
         "  same page: raw SQL + json.dumps",
         f"  all {len(statements)} statements of the request + json.dumps",
     )
-    probes = [
+    probes: list[load.HttpProbe | rawsql.StatementProbe] = [
         load.HttpProbe(HOST, port, make, 200),
         rawsql.StatementProbe(conninfo, page),
         rawsql.StatementProbe(conninfo, statements),

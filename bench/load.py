@@ -11,7 +11,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 # (method, path, body, headers)
@@ -200,7 +200,7 @@ class HttpProbe:
 
 
 def interleaved(
-    probes: dict[str, Probe], *, count: int, time_limit: float, warmup: int = 10
+    probes: Mapping[str, Probe], *, count: int, time_limit: float, warmup: int = 10
 ) -> dict[str, Run]:
     """Run the probes in turn, one call each per round, `count` rounds after `warmup` rounds.
 

@@ -436,7 +436,7 @@ class _Producer:
 
     def _postmaster(self) -> int:
         """The server's main process, the parent of every backend (0 if it runs elsewhere)."""
-        (backend,) = self.db.execute("SELECT pg_backend_pid()").fetchone()
+        ((backend,),) = self.db.execute("SELECT pg_backend_pid()").fetchall()
         try:
             stat = Path(f"/proc/{backend}/stat").read_text()
             return int(stat.rsplit(")", 1)[1].split()[1])
@@ -506,9 +506,9 @@ class _Producer:
 
     def _cpu(self) -> dict[str, float]:
         redis_cpu = self.redis.info("cpu")
-        (sessions,) = self.db.execute(
+        ((sessions,),) = self.db.execute(
             "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-        ).fetchone()
+        ).fetchall()  # one row
         return {
             "sessions": float(sessions),  # database connections opened so far
             "worker": machine.tree_cpu(self.worker_pid),
@@ -591,9 +591,14 @@ class _Producer:
             "SELECT count(*) FROM notifications_delivery "
             "WHERE id = ANY(%s::uuid[]) AND status = 'pending'"
         )
-        while self.db.execute(query, (ids,)).fetchone()[0] and time.monotonic() < deadline:
+
+        def pending() -> int:
+            ((n,),) = self.db.execute(query, (ids,)).fetchall()  # one row
+            return n
+
+        while pending() and time.monotonic() < deadline:
             time.sleep(0.1)
-        done = dict(
+        done: dict[str, float] = dict(
             self.db.execute(
                 "SELECT id::text, extract(epoch FROM delivered_at)::float8 "
                 "FROM notifications_delivery WHERE id = ANY(%s::uuid[]) AND status = 'delivered'",
@@ -616,7 +621,7 @@ class _Producer:
         from notifications.delivery import attempt
 
         def capture(statements: list[str]) -> Any:
-            def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            def wrapper(execute, sql, params, many, context):
                 statements.append(rawsql.Statement(sql, params).kind)
                 return execute(sql, params, many, context)
 

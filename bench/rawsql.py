@@ -47,7 +47,7 @@ def capture(
 
     statements: list[Statement] = []
 
-    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def wrapper(execute, sql, params, many, context):
         statements.append(Statement(sql, params))
         return execute(sql, params, many, context)
 
@@ -83,7 +83,7 @@ class StatementProbe:
         self.statements = statements
 
     def __call__(self) -> str | None:
-        results = []
+        results: list[dict[str, Any]] = []
         try:
             with self.conn.cursor() as cur:
                 for statement in self.statements:
@@ -120,9 +120,9 @@ def plan_and_execution_ms(
     plans, runs = [], []
     with psycopg.connect(conninfo, cursor_factory=psycopg.ClientCursor) as conn:
         for attempt in range(times + 1):
-            (result,) = conn.execute(
+            ((result,),) = conn.execute(
                 f"EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) {statement.sql}", statement.params
-            ).fetchone()
+            ).fetchall()  # one row
             if attempt:  # the first one also fills this new connection's catalog caches
                 plans.append(result[0]["Planning Time"])
                 runs.append(result[0]["Execution Time"])

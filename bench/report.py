@@ -120,9 +120,9 @@ def machine_facts(conninfo: str, redis_url: str | None = None) -> dict[str, str]
     except (OSError, StopIteration, ValueError):
         memory = "unknown"
     with psycopg.connect(conninfo) as conn:
-        (pg_version,) = conn.execute("SHOW server_version").fetchone()
-        (shared_buffers,) = conn.execute("SHOW shared_buffers").fetchone()
-        (sync_commit,) = conn.execute("SHOW synchronous_commit").fetchone()
+        ((pg_version,),) = conn.execute("SHOW server_version").fetchall()
+        ((shared_buffers,),) = conn.execute("SHOW shared_buffers").fetchall()
+        ((sync_commit,),) = conn.execute("SHOW synchronous_commit").fetchall()
     facts = {
         "CPU": f"{cpu}, {os.cpu_count()} cores",
         "Memory": memory,
@@ -136,14 +136,13 @@ def machine_facts(conninfo: str, redis_url: str | None = None) -> dict[str, str]
         ),
     }
     if redis_url:
-        import celery
-        import kombu
+        from importlib import metadata
+
         import redis
 
         server = redis.Redis.from_url(redis_url, socket_timeout=10).info("server")
-        facts["Celery / kombu / Redis"] = (
-            f"{celery.__version__} / {kombu.__version__} / {server['redis_version']}"
-        )
+        versions = [metadata.version("celery"), metadata.version("kombu"), server["redis_version"]]
+        facts["Celery / kombu / Redis"] = " / ".join(versions)
     return facts
 
 

@@ -291,10 +291,10 @@ def _tallied_cases(url: str) -> int | None:
     through their rebuild: a mismatch means the dashboard would read other data."""
     try:
         with psycopg.connect(url) as conn:
-            (n,) = conn.execute(
+            ((n,),) = conn.execute(
                 "SELECT coalesce(sum(reported + returned + verified + assisted + closed), 0) "
                 "FROM workflows_casetally"
-            ).fetchone()
+            ).fetchall()  # one row
     except psycopg.Error:
         return None
     return int(n)
@@ -302,7 +302,7 @@ def _tallied_cases(url: str) -> int | None:
 
 def _access_log_mark(url: str) -> int:
     with psycopg.connect(url) as conn:
-        (mark,) = conn.execute("SELECT coalesce(max(id), 0) FROM casework_accesslog").fetchone()
+        ((mark,),) = conn.execute("SELECT coalesce(max(id), 0) FROM casework_accesslog").fetchall()
     return int(mark)
 
 
@@ -410,6 +410,7 @@ def _measure_export(
     commands.append(server.command)
     with server:
         access = harness.token(port, PROVINCE, password)
+        assert server.process is not None  # started by `with`
         master = server.process.pid
         workers = machine.children(master)
         if len(workers) != 1:
@@ -560,15 +561,21 @@ def _export_table(sizes: list[SizeResult]) -> report.Table:
     rows = []
     for size in sizes:
         e = size.export
-        measured = e is not None and not e.error
+        figures = (
+            [
+                f"{e.rows:,}",
+                f"{e.size / 1e6:.1f}",
+                f"{e.seconds:.2f}",
+                f"{e.rate:,.0f}",
+                f"{e.first_byte * 1000:.0f}",
+            ]
+            if e is not None and not e.error
+            else ["failed", "", "", "", ""]
+        )
         rows.append(
             [
                 f"{size.size:,}",
-                f"{e.rows:,}" if measured else "failed",
-                f"{e.size / 1e6:.1f}" if measured else "",
-                f"{e.seconds:.2f}" if measured else "",
-                f"{e.rate:,.0f}" if measured else "",
-                f"{e.first_byte * 1000:.0f}" if measured else "",
+                *figures,
                 f"{size.empty_kb / 1024:.1f}" if size.empty_kb else "",
                 f"{size.full_kb / 1024:.1f}" if size.full_kb else "",
                 f"+{size.memory_delta_mb:.1f}" if size.memory_delta_mb is not None else "",

@@ -153,7 +153,7 @@ def _assign_item(case_id: str, assigned_to: int | None, users: dict[str, int]) -
 
 def _db_now(conninfo: str) -> datetime:
     with psycopg.connect(conninfo) as conn:
-        (now,) = conn.execute("SELECT now()").fetchone()
+        ((now,),) = conn.execute("SELECT now()").fetchall()
     return now
 
 
@@ -185,13 +185,15 @@ def _check(run: load.Run, what: str) -> load.Run:
 def _users(conninfo: str) -> tuple[dict[str, int], int]:
     """The ids of the section's users, and the history rows before it."""
     with psycopg.connect(conninfo) as conn:
-        users = dict(
+        users: dict[str, int] = dict(
             conn.execute(
                 "SELECT username, id FROM casework_user WHERE username = ANY(%s)",
                 ([OFFICER, OTHER_OFFICER, SUPERVISOR],),
             ).fetchall()
         )
-        (history_before,) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchone()
+        ((history_before,),) = conn.execute(
+            "SELECT count(*) FROM workflows_historyentry"
+        ).fetchall()
     return users, history_before
 
 
@@ -467,21 +469,21 @@ def _statement_notes(targets: list[Target]) -> list[str]:
 def _rows_note(targets: list[Target], conninfo: str, started: datetime, history_before: int) -> str:
     """The rows the section wrote, checked against the answers: one history row each."""
     with psycopg.connect(conninfo) as conn:
-        history = dict(
+        history: dict[str, int] = dict(
             conn.execute(
                 "SELECT action, count(*) FROM workflows_historyentry WHERE at >= %s "
                 "GROUP BY action",
                 (started,),
             ).fetchall()
         )
-        outbox = dict(
+        outbox: dict[str, int] = dict(
             conn.execute(
                 "SELECT event, count(*) FROM notifications_outboxmessage WHERE created_at >= %s "
                 "GROUP BY event ORDER BY event",
                 (started,),
             ).fetchall()
         )
-        (history_total,) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchone()
+        ((history_total,),) = conn.execute("SELECT count(*) FROM workflows_historyentry").fetchall()
     mismatched = [
         f"{t.action}: {history.get(t.action, 0)} rows for {t.ok} answers"
         for t in targets

@@ -39,11 +39,16 @@ def case_context(case: Case) -> dict[str, Any]:
     """The words a notice about the case may use: its category's name in each language and its
     kecamatan. Never personal data."""
     category = reference_cache.categories.get(case.category_id)
+    names = {
+        "id": category.name if category else case.category_id,
+        "en": category.name_en if category else case.category_id,
+    }
     return {
-        "category_names": {
-            "id": category.name if category else case.category_id,
-            "en": category.name_en if category else case.category_id,
-        },
+        "category_names": names,
+        # The previous release's keys ("category_id" held the Indonesian name), for its workers
+        # still delivering during a rolling upgrade; drop them in the release after this one.
+        "category_id": names["id"],
+        "category_en": names["en"],
         "district": district_name(case.region_id),
     }
 

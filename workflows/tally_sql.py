@@ -100,7 +100,8 @@ def rebuild(cursor: Any, vendor: str) -> None:
     """Recompute the three tallies from `casework_case` and `workflows_historyentry`.
 
     Plain SQL on any DB-API cursor (Django's, or psycopg's for the COPY generator), so it runs
-    where Django is not set up for that database. Takes the tables' write locks first: a
+    on a connection Django does not manage (Django itself must be set up: the conditions come
+    from the declared transitions). Takes the tables' write locks first: a
     change committed meanwhile would otherwise be counted twice or not at all. So reports and
     transitions wait until it commits (about 20 s at a million cases): run it in a quiet hour.
     """

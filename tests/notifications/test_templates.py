@@ -99,6 +99,15 @@ def test_a_message_queued_before_the_names_were_keyed_by_language_still_names_it
     assert CATEGORY[language] in render(message, language).body
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_worker_of_the_previous_release_still_names_the_category(language, case):
+    """During a rolling upgrade an older worker may deliver a message this release queued: it
+    looked the name up as `category_<language>`, else `category_id`."""
+    context = case_context(case)
+    previous_lookup = context.get(f"category_{language}") or context.get("category_id", "")
+    assert previous_lookup == CATEGORY[language]
+
+
 @pytest.mark.parametrize("event", EVENTS)
 def test_the_two_languages_differ(event, case, carol):
     """Translated words, not only a translated category name: the title and the body's
