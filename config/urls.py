@@ -4,7 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from config import health
-from config.auth import ThrottledTokenObtainPairView
+from config.auth import GuardedAdminAuthenticationForm, ThrottledTokenObtainPairView
+
+# The admin's login under the API's limits (per address and per account).
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 handler400 = "common.error_responses.json_bad_request"
 handler403 = "common.error_responses.json_permission_denied"

@@ -93,6 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "casework.User"
+# Django's password check, refused while an account is locked (config.login_guard).
+AUTHENTICATION_BACKENDS = ["config.auth.GuardedModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -133,6 +137,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.error_responses.api_exception_handler",
     # Only the login is throttled (per client address): guessing passwords must be slow.
     "DEFAULT_THROTTLE_RATES": {"auth": env("AUTH_THROTTLE_RATE", default="20/minute")},
+    # The client's address is REMOTE_ADDR; behind N proxies that each append to
+    # X-Forwarded-For, the Nth address from the right. A client can write that header itself.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -143,6 +150,7 @@ SIMPLE_JWT = {
     # A refresh token works once: a stolen one is useless after its owner's next refresh.
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
+    "TOKEN_REFRESH_SERIALIZER": "config.auth.OneUseTokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -162,6 +170,20 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: settings from engineering/STACK.md that keep work from being lost.
 REDIS_URL = env("REDIS_URL", default="")
+# Throttles and login failures are counted in the cache: one shared by every process (Redis)
+# when there is a Redis, this process's memory only for the embedded default.
+CACHE_URL = env("CACHE_URL", default="") or REDIS_URL
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ppks",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis, tasks run in the process that queues them (after the commit).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
