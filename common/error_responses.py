@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
 from common.errors import DomainError, FieldError
+from common.parsers import RequestTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(exc.code, message, exc.errors), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own limit, before any parser's
+        exc = RequestTooLarge()
     elif isinstance(exc, DjangoValidationError):  # e.g. a value the ORM refuses to look up
         exc = drf.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -124,6 +128,10 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
 
 
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):  # a body over Django's own limit
+        return JsonResponse(
+            error_body("request_too_large", RequestTooLarge.default_detail), status=413
+        )
     return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
 
 

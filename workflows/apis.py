@@ -116,8 +116,9 @@ class CaseListCreateApi(GenericAPIView):
         return status.HTTP_201_CREATED, str(case.pk), body
 
     def _render(self, request: Request, case_id: str) -> dict:
+        """A replay shows the case as it is now, and like any full view of it, logs it."""
         case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
-        return CaseOutput(case, context={"request": request}).data
+        return render_case(request, case)
 
 
 class MayExportCases(IsAuthenticated):
