@@ -27,9 +27,9 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         body = MeInput(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.user_duty_set(
-            user=request_user(request), on_duty=body.validated_data["on_duty"]
-        )
+        user = request_user(request)
+        if "on_duty" in body.validated_data:  # an empty PATCH changes nothing
+            user = services.user_duty_set(user=user, on_duty=body.validated_data["on_duty"])
         return Response(MeOutput(user).data)
 
 

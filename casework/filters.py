@@ -1,7 +1,7 @@
 """Query-string filters of the case list and export. Bad values are a 400 naming the parameter."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters as filters
@@ -21,18 +21,18 @@ from casework.models import (
     Urgency,
     region_and_below,
 )
+from common.serializers import real_offset
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 MAX_ID_DIGITS = 18  # fits a bigint; longer is not an id
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 
 
 class BoundedDateTimeField(IsoDateTimeField):
     """An ISO datetime the database can take: no overflow (year 1, year 9999) and a real offset.
 
-    Python accepts offsets up to ±24 h, PostgreSQL only to ±15:59; real zones span -12 to +14.
+    The offset must be a real time zone's (`common.serializers.real_offset`).
     The value is handed on in UTC.
     """
 
@@ -43,8 +43,7 @@ class BoundedDateTimeField(IsoDateTimeField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if parsed is None:
             return None
-        offset = parsed.utcoffset()
-        if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
+        if not real_offset(parsed):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if not EARLIEST <= parsed <= LATEST:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

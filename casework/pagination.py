@@ -1,7 +1,5 @@
 """The pages of the casework lists."""
 
-from rest_framework.pagination import CursorPagination
-
 from common.pagination import CheckedCursorPagination
 
 
@@ -9,7 +7,7 @@ class CasePagination(CheckedCursorPagination):
     ordering = "-created_at"
 
 
-class RegionPagination(CursorPagination):
+class RegionPagination(CheckedCursorPagination):
     ordering = "code"
     page_size = 100
     page_size_query_param = "page_size"

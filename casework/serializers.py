@@ -20,7 +20,13 @@ from casework.nik import NikError, mask_nik, normalize_nik, parse_nik
 from casework.phones import PhoneError, mask_phone, normalize_phone
 from casework.selectors import active_category, reportable_region
 from casework.services import CaseData, SubjectData
-from common.serializers import NumberField, StrictSerializer, TextField, TimestampField
+from common.serializers import (
+    NumberField,
+    StrictBooleanField,
+    StrictSerializer,
+    TextField,
+    TimestampField,
+)
 
 # Phones in the field run on skewed clocks; a few minutes ahead is not "in the future".
 CLOCK_SKEW = timedelta(minutes=10)
@@ -305,8 +311,9 @@ class MeOutput(serializers.Serializer):
 
 
 class MeInput(StrictSerializer):
-    on_duty = serializers.BooleanField(
-        help_text=_("Officers: off duty, no new cases are routed to you (no auto-assignment).")
+    on_duty = StrictBooleanField(
+        required=False,
+        help_text=_("Officers: off duty, no new cases are routed to you (no auto-assignment)."),
     )
 
 

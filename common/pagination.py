@@ -7,6 +7,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
+from common.errors import ValidationFailed
+
 
 class CheckedCursorPagination(CursorPagination):
     """Newest first by `created_at` unless a subclass orders otherwise; the cursor is checked."""
@@ -17,12 +19,35 @@ class CheckedCursorPagination(CursorPagination):
     max_page_size = 200
 
     def decode_cursor(self, request):
-        """A forged cursor is a 404 like any unreadable one, never a database error."""
-        cursor = super().decode_cursor(request)
-        position = cursor.position if cursor is not None else None
-        if position is not None and not self._valid_position(position):
-            raise NotFound(self.invalid_cursor_message)
+        """An unreadable or forged cursor is the client's error (400 naming `cursor`), never a
+        database error."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+            valid = False
+        else:
+            position = cursor.position if cursor is not None else None
+            valid = position is None or self._valid_position(position)
+        if not valid:
+            raise ValidationFailed.for_field(
+                self.cursor_query_param, "invalid_cursor", self.invalid_cursor_message
+            )
         return cursor
+
+    def get_page_size(self, request):
+        """A whole number from 1 (a larger one is cut to `max_page_size`); anything else is a
+        400 naming the parameter rather than the default page in silence."""
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationFailed.for_field(
+                self.page_size_query_param,
+                "invalid_page_size",
+                _("Use a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
+            )
+        return min(int(raw), self.max_page_size)
 
     def _valid_position(self, position: str) -> bool:
         if "\x00" in position:

@@ -6,8 +6,10 @@ at once.
 """
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -54,6 +56,15 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON's true or false and nothing else: DRF's BooleanField would take "yes", "on", 1."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class NumberField(serializers.FloatField):
     """A number (or a numeric string from a form-based app), never a boolean: true is not 1.0."""
 
@@ -63,11 +74,27 @@ class NumberField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+# The UTC offsets of real time zones (-12:00 to +14:00). Python takes up to ±24 h, PostgreSQL only
+# ±15:59: one rule for every time the API reads, in bodies and in query strings.
+MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def real_offset(moment: datetime) -> bool:
+    offset = moment.utcoffset()
+    return offset is None or MIN_OFFSET <= offset <= MAX_OFFSET
+
+
 class TimestampField(serializers.DateTimeField):
-    """A datetime that cannot overflow: year 1 in WITA has no UTC equivalent."""
+    """A datetime that cannot overflow (year 1 in WITA has no UTC equivalent), at a real
+    time zone's offset."""
 
     def to_internal_value(self, value: Any) -> Any:
         try:
-            return super().to_internal_value(value)
+            # The offset as written: the parent converts the value to WITA.
+            written = parse_datetime(value) if isinstance(value, str) else None
+            parsed = super().to_internal_value(value)
         except (OverflowError, ValueError):
+            written = parsed = None
+        if parsed is None or (written is not None and not real_offset(written)):
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
+        return parsed

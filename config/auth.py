@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -82,10 +83,13 @@ class ThrottledTokenObtainPairView(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
+@extend_schema_serializer(component_name="TokenRefresh")  # the schema's name for it, as before
 class OneUseTokenRefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh, with the token's outstanding row locked while it is checked and
-    blacklisted: of two refreshes of one token at the same moment, the second waits and then
-    finds it used (on PostgreSQL; SQLite runs one write at a time anyway)."""
+    """A refresh token works once: the answer's new refresh token replaces it."""
+
+    # simplejwt's refresh, with the token's outstanding row locked while it is checked and
+    # blacklisted: of two refreshes of one token at the same moment, the second waits and then
+    # finds it used (on PostgreSQL; SQLite runs one write at a time anyway).
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic():

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.serializers import StrictSerializer
+from common.serializers import StrictBooleanField, StrictSerializer
 from notifications.models import InboxItem, Language, Preference
 
 
@@ -25,9 +25,9 @@ class PreferenceOutput(serializers.ModelSerializer):
 
 class PreferenceInput(StrictSerializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
-    email = serializers.BooleanField(
+    email = StrictBooleanField(
         required=False, help_text=_("Also by e-mail (to the address on your account).")
     )
-    webhook = serializers.BooleanField(
+    webhook = StrictBooleanField(
         required=False, help_text=_("Also by WhatsApp/SMS (to the phone on your account).")
     )

@@ -428,10 +428,10 @@ def test_invalid_query_parameter_is_400(
 
 @pytest.mark.django_db
 @in_both("Kursor tidak valid", "Invalid cursor")
-def test_invalid_cursor_is_404(as_user, bob, lang, expected):
+def test_invalid_cursor_is_400_naming_it(as_user, bob, lang, expected):
     response = as_user(bob).get("/api/v1/cases/?cursor=garbage", **headers(lang))
-    assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": expected}
+    assert response.status_code == 400
+    assert response.json() == invalid(lang, "cursor", "invalid_cursor", expected)
 
 
 # --- Warnings stored on a case ------------------------------------------------------------------

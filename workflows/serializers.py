@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
 from casework.serializers import CaseUpdateInput
-from common.serializers import StrictSerializer, TextField
+from common.serializers import StrictBooleanField, StrictSerializer, TextField
 
 TEXT = 5000
 
@@ -17,7 +17,7 @@ class VerifyInput(StrictSerializer):
     assignee = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("An officer of this Dinsos; default: you.")
     )
-    auto_assign = serializers.BooleanField(
+    auto_assign = StrictBooleanField(
         required=False,
         allow_null=True,
         default=None,

@@ -158,18 +158,22 @@ def test_bad_filter_values_are_400_naming_the_parameter(as_user, bob, param, val
     ("position", "ordering"),
     [("garbage", None), ("2026-13-45T99:00:00", None), ("6371\x00", "reference")],
 )
-def test_a_tampered_cursor_is_404_never_a_500(as_user, bob, alice, position, ordering):
+def test_a_tampered_cursor_is_400_never_a_500(as_user, bob, alice, position, ordering):
     make_case(alice)
     forged = base64.b64encode(urlencode({"o": 0, "r": 0, "p": position}).encode()).decode()
     params = {"cursor": forged, **({"ordering": ordering} if ordering else {})}
     response = as_user(bob).get("/api/v1/cases/", params)
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "cursor",
+        "code": "invalid_cursor",
+        "message": "Kursor tidak valid",
+    }
 
 
-def test_an_undecodable_cursor_is_404(as_user, bob):
+def test_an_undecodable_cursor_is_400(as_user, bob):
     response = as_user(bob).get("/api/v1/cases/", {"cursor": "garbage"})
-    assert response.status_code == 404
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "carol", "dina"])

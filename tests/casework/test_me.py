@@ -47,7 +47,7 @@ def test_only_officers_go_off_duty(as_user, request, who):
 @pytest.mark.parametrize(
     "body, field, code",
     [
-        ({}, "on_duty", "required"),
+        ({"on_duty": "yes"}, "on_duty", "invalid"),  # JSON booleans only; {} changes nothing
         ({"on_duty": "maybe"}, "on_duty", "invalid"),
         ({"on_duty": False, "role": "supervisor"}, "role", "unknown_field"),
     ],

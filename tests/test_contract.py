@@ -1,0 +1,59 @@
+"""Small contract slips the audit found (issue 11, item 9): one rule for each kind of value,
+and nothing accepted in silence that the schema does not promise."""
+
+import pytest
+
+from tests.factories import case_payload, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "bz0tMQ==", "cD0yMDI2LTEzLTQ1"])
+def test_a_malformed_cursor_is_a_400_naming_it(as_user, bob, alice, cursor):
+    make_case(alice)
+    response = as_user(bob).get("/api/v1/cases/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"
+    assert response.json()["errors"][0]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("value", ["1.5", "abc", "0", "-3", "٣"])
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/regions/", "/api/v1/notifications/"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused(as_user, bob, path, value):
+    response = as_user(bob).get(path, {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "page_size"
+
+
+def test_a_page_size_over_the_maximum_is_cut_to_it(as_user, bob):
+    assert as_user(bob).get("/api/v1/regions/", {"page_size": "5000"}).status_code == 200
+
+
+def test_observed_at_takes_only_real_time_zone_offsets_as_the_filters_do(as_user, alice, bob):
+    body = case_payload(observed_at="2026-11-20T09:00:00+23:59")
+    refused = as_user(alice).post("/api/v1/cases/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "observed_at"
+    listed = as_user(bob).get("/api/v1/cases/", {"created_after": "2026-11-20T09:00:00+23:59"})
+    assert listed.status_code == 400
+    accepted = as_user(alice).post(
+        "/api/v1/cases/", case_payload(observed_at="2020-11-20T09:00:00+14:00"), format="json"
+    )
+    assert accepted.status_code == 201
+
+
+def test_an_empty_patch_of_me_changes_nothing(as_user, bob):
+    response = as_user(bob).patch("/api/v1/me/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["on_duty"] is True
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, "on"])
+def test_booleans_in_bodies_are_json_booleans(as_user, bob, value):
+    response = as_user(bob).patch("/api/v1/me/", {"on_duty": value}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "on_duty"
+    preference = as_user(bob).patch(
+        "/api/v1/notifications/preferences/", {"email": value}, format="json"
+    )
+    assert preference.status_code == 400
