@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from config import health
+from config import health, schema  # noqa: F401 (schema: registers the auth scheme)
 from config.auth import GuardedAdminAuthenticationForm, ThrottledTokenObtainPairView
 
 # The admin's login under the API's limits (per address and per account).

@@ -68,7 +68,39 @@ def test_garbage_tokens_are_401_json(api, header):
         "token_not_valid",
         "authentication_failed",
         "not_authenticated",
+        "bad_authorization_header",
     }
+
+
+def test_another_scheme_says_how_to_send_the_token(api, bob):
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    ).json()["access"]
+    response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "bad_authorization_header",
+        "message": "Kirim token sebagai 'Authorization: Bearer <token>'.",
+    }
+
+
+def test_an_expired_token_says_the_session_ended(api, bob, settings):
+    import time_machine
+    from django.utils import timezone
+
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "bob", "password": PASSWORD}, format="json"
+    ).json()["access"]
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    with time_machine.travel(timezone.now() + lifetime + lifetime, tick=False):
+        expired = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    forged = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token[:-4]}AAAA")
+    assert expired.status_code == 401
+    assert expired.json() == {
+        "code": "token_expired",
+        "message": "Sesi Anda telah berakhir: silakan masuk lagi.",
+    }
+    assert forged.status_code == 401 and forged.json()["code"] == "token_not_valid"
 
 
 def test_me_for_the_provincial_supervisor(as_user, dina):
