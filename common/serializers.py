@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,17 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
+
+
+class LocalDateField(serializers.DateField):
+    """A date, or an ISO datetime taken as its day in WITA: every other `*_at` field takes a
+    datetime, so a client sending one here is not refused."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and "T" in value:
+            moment = TimestampField().to_internal_value(value)
+            return timezone.localdate(moment)
+        return super().to_internal_value(value)
 
 
 class NumberField(serializers.FloatField):

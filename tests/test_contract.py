@@ -57,3 +57,51 @@ def test_booleans_in_bodies_are_json_booleans(as_user, bob, value):
         "/api/v1/notifications/preferences/", {"email": value}, format="json"
     )
     assert preference.status_code == 400
+
+
+def verified_case(alice, bob):
+    from workflows.services import case_transition
+
+    case = make_case(alice)
+    case_transition(case_id=str(case.pk), actor=bob, action="verify",
+                    data={"note": "Sesuai laporan.", "assignee": bob.pk})  # fmt: skip
+    return case
+
+
+@pytest.mark.parametrize(
+    ("delivered_at", "day"),
+    [("2026-11-20", "2026-11-20"), ("2026-11-20T23:30:00+08:00", "2026-11-20"),
+     ("2026-11-20T16:30:00Z", "2026-11-21")],  # 00:30 WITA: the next day
+)  # fmt: skip
+def test_delivered_at_takes_a_date_or_a_datetime(as_user, alice, bob, delivered_at, day):
+    case = verified_case(alice, bob)
+    body = {"kind": "basic_needs", "description": "Sembako.", "delivered_at": delivered_at}
+    response = as_user(bob).post(f"/api/v1/cases/{case.pk}/assist/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assistance = as_user(bob).get(f"/api/v1/cases/{case.pk}/assistance/").json()
+    assert assistance[0]["delivered_at"] == day
+
+
+def test_deadlines_in_the_history_are_in_wita_like_every_other_time(as_user, alice, bob):
+    case = verified_case(alice, bob)
+    history = as_user(bob).get(f"/api/v1/cases/{case.pk}/history/").json()
+    verify = next(row for row in history if row["action"] == "verify")
+    assert verify["payload"]["sla"]["due_at"].endswith("+08:00")
+    assert verify["at"].endswith("+08:00")
+
+
+def test_notification_links_follow_the_port_served_on():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "PUBLIC_BASE_URL"}
+    env.update(PORT="8123", DJANGO_SETTINGS_MODULE="config.settings.local")
+    shown = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.PUBLIC_BASE_URL)"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert shown == "http://127.0.0.1:8123"

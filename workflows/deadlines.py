@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from casework.models import Case
 from workflows.models import DEFAULT_SLA, SlaPolicy
@@ -70,9 +71,14 @@ def sla_record(step: str, *, due: datetime | None, at: datetime) -> dict[str, An
     and whether it was met (the dashboard's SLA compliance counts these). No deadline: met."""
     return {
         "step": step,
-        "due_at": due.isoformat() if due else None,
+        "due_at": local_iso(due) if due else None,
         "on_time": due is None or at <= due,
     }
+
+
+def local_iso(moment: datetime) -> str:
+    """A moment as the API shows every time: ISO 8601 in WITA, with its offset."""
+    return timezone.localtime(moment).isoformat()
 
 
 def schedule(case: Case, *, new_step: bool) -> None:

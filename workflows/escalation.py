@@ -96,4 +96,4 @@ def _recipients(case: Case, level: int) -> list:
 
 
 def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
+    return deadlines.local_iso(moment) if moment else ""

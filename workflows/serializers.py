@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
 from casework.serializers import CaseUpdateInput
-from common.serializers import StrictBooleanField, StrictSerializer, TextField
+from common.serializers import LocalDateField, StrictBooleanField, StrictSerializer, TextField
 
 TEXT = 5000
 
@@ -55,7 +55,9 @@ class RejectInput(StrictSerializer):
 class AssistanceInput(StrictSerializer):
     kind = serializers.ChoiceField(choices=AssistanceKind.choices)
     description = TextField(max_length=TEXT)
-    delivered_at = serializers.DateField(help_text=_("Not in the future."))
+    delivered_at = LocalDateField(
+        help_text=_("A date, or a datetime (its day in WITA). Not in the future.")
+    )
     provider = TextField(max_length=200, required=False, allow_blank=True)
 
 

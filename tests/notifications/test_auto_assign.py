@@ -113,7 +113,11 @@ def test_the_officer_with_the_fewest_open_cases_is_chosen(team, clock):
     assert entry.payload == {
         "assignee": team.budi.pk,
         "auto_assigned": True,
-        "sla": {"step": "verify", "due_at": case.due_at.isoformat(), "on_time": True},
+        "sla": {
+            "step": "verify",
+            "due_at": timezone.localtime(case.due_at).isoformat(),
+            "on_time": True,
+        },
     }
     assert User.objects.get(pk=team.budi.pk).last_assigned_at == T0
     # Told as with a named assignee: the officer of the assignment, the reporter of the verify.
