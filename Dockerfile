@@ -1,10 +1,12 @@
 # The service image: gunicorn for the API, the same image runs the Celery worker and beat.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production \
+    MEDIA_ROOT=/app/media
 WORKDIR /app
 
-COPY pyproject.toml ./
+# The exact versions of requirements.lock (`make lock` writes it), then the project without deps.
+COPY requirements.lock pyproject.toml ./
 COPY config ./config
 COPY common ./common
 COPY casework ./casework
@@ -14,10 +16,13 @@ COPY supervision ./supervision
 COPY sampledata ./sampledata
 COPY locale ./locale
 COPY manage.py ./
-RUN pip install --no-cache-dir . \
-    && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-       python manage.py collectstatic --noinput --verbosity 0 \
-    && useradd --system --uid 10001 app
+RUN pip install --no-cache-dir -r requirements.lock \
+    && pip install --no-cache-dir --no-deps . \
+    && DJANGO_SETTINGS_MODULE=config.settings.build python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --system --uid 10001 app \
+    && mkdir -p /app/media && chown app /app/media
+# Uploaded attachments: a volume, so they outlive the container (docker-compose.yml mounts one).
+VOLUME /app/media
 USER app
 
 EXPOSE 8000

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint format setup install bench messages clean
+.PHONY: run test lint format setup install bench messages clean lock
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -14,7 +14,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-setup: install
+# Serving needs only the product's dependencies (the test tools are most of the install time);
+# a venv that already has the dev tools has them.
+RUN_STAMP := $(VENV)/.run-$(shell sha1sum pyproject.toml | cut -c1-12)
+$(RUN_STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@if [ ! -e $(STAMP) ]; then $(VENV)/bin/pip install --quiet --upgrade pip \
+		&& $(VENV)/bin/pip install --quiet -e .; fi
+	@rm -f $(VENV)/.run-* && touch $(RUN_STAMP)
+
+setup: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
@@ -44,6 +53,14 @@ messages: install
 	msgcat --use-first locale/id/LC_MESSAGES/django.po locale/third_party_id.po \
 		-o locale/id/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The image's exact versions (Dockerfile): the product's dependencies resolved in a clean venv.
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet .
+	echo "# The image's exact versions: \`make lock\` writes this from pyproject.toml (a clean venv, pip freeze)." > requirements.lock
+	.lock-venv/bin/pip freeze --exclude ppks-casework >> requirements.lock
+	rm -rf .lock-venv build
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
