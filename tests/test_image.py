@@ -67,3 +67,16 @@ def test_the_image_installs_locked_versions_of_every_dependency():
         assert name in pinned, f"{name} is not in requirements.lock: run `make lock`"
         assert requirement.specifier.contains(pinned[name]), f"{name} {pinned[name]}: `make lock`"
     assert "-r requirements.lock" in DOCKERFILE and "--no-deps ." in DOCKERFILE
+
+
+def test_gunicorns_own_limits_are_explicit_and_documented():
+    (command,) = instructions("CMD")
+    limits = dict(re.findall(r'"--(limit-request-[a-z_]+)", "(\d+)"', command))
+    assert limits == {
+        "limit-request-line": "4094",
+        "limit-request-fields": "100",
+        "limit-request-field_size": "8190",
+    }
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for said in ("over 4,094 bytes", "more than 100 header fields", "one over 8,190 bytes"):
+        assert said in readme
