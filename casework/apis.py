@@ -1,19 +1,23 @@
 """HTTP endpoints of casework: parse, call a service or selector, serialize. Nothing more."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.access import request_user
-from casework.filters import RegionFilter
-from casework.pagination import RegionPagination
+from casework.filters import OfficerFilter, RegionFilter
+from casework.models import User
+from casework.pagination import OfficerPagination, RegionPagination
 from casework.serializers import (
     CategoryOutput,
     MeInput,
     MeOutput,
+    OfficerOutput,
     RegionOutput,
 )
 
@@ -46,3 +50,27 @@ class CategoryListApi(APIView):
     @extend_schema(responses=CategoryOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(CategoryOutput(selectors.category_list(), many=True).data)
+
+
+class WorksInAnOffice(IsAuthenticated):
+    message = _("Only officers and supervisors can see the officers.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return super().has_permission(request, view) and (
+            access.jurisdiction_root(request_user(request)) is not None
+        )
+
+
+class OfficerListApi(ListAPIView):
+    """The active officers within your reach (officer: your kabupaten/kota; supervisor: your
+    region), with their duty and how many open and overdue cases they hold: whom to assign."""
+
+    permission_classes = [WorksInAnOffice]
+    serializer_class = OfficerOutput
+    pagination_class = OfficerPagination
+    filterset_class = OfficerFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return selectors.officers_within_reach(request_user(self.request))

@@ -16,9 +16,11 @@ from casework.models import (
     Case,
     CaseState,
     Category,
+    Division,
     Region,
     RegionLevel,
     Urgency,
+    User,
     region_and_below,
 )
 from common.serializers import real_offset
@@ -122,3 +124,19 @@ class CaseFilter(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(reference__istartswith=value) | Q(subject__name__icontains=value))
+
+
+class OfficerFilter(filters.FilterSet):
+    region = filters.CharFilter(
+        method="filter_region", max_length=13, help_text=_("A region code: it and below.")
+    )
+    division = filters.ChoiceFilter(choices=Division.choices)
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+    def filter_region(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        if not REGION_CODE.match(value):
+            raise _invalid("region", str(_("Use a region code such as 63.71 or 63.71.04.")))
+        return queryset.filter(region_and_below("region__code", value))

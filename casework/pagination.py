@@ -12,3 +12,9 @@ class RegionPagination(CheckedCursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class OfficerPagination(CheckedCursorPagination):
+    ordering = "username"
+    page_size = 100
+    max_page_size = 500

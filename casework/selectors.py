@@ -2,11 +2,12 @@
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from casework import reference_cache
-from casework.access import visible_cases_q
-from casework.models import Case, Category, Region, User
+from casework.access import jurisdiction_root, visible_cases_q
+from casework.models import Case, CaseState, Category, Region, Role, User, region_and_below
 from common.errors import NotFound
 
 # What CaseOutput reads. Not the category: its code is on the case row, and every extra join
@@ -71,3 +72,24 @@ def reportable_region(code: str) -> Region | None:
     """The region if a case can be filed in it (see `Region.is_reportable`), else None."""
     region = reference_cache.regions.get(code)
     return region if region is not None and region.is_reportable else None
+
+
+def officers_within_reach(user: User) -> QuerySet[User]:
+    """The active officers of the user's office (an officer's kabupaten/kota, a supervisor's
+    region), each with how many open cases they hold and how many of those are overdue: whom a
+    case can be assigned to, and how loaded they are."""
+    root = jurisdiction_root(user)
+    if root is None:
+        return User.objects.none()
+    held = ~Q(assigned_cases__state=CaseState.CLOSED)
+    return (
+        User.objects.filter(region_and_below("region__code", root), role=Role.OFFICER)
+        .filter(is_active=True)
+        .select_related("region")
+        .annotate(
+            open_cases=Count("assigned_cases", filter=held),
+            overdue_cases=Count(
+                "assigned_cases", filter=held & Q(assigned_cases__due_at__lte=timezone.now())
+            ),
+        )
+    )

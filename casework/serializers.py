@@ -330,3 +330,14 @@ class CategoryOutput(serializers.Serializer):
     name = serializers.CharField()
     name_en = serializers.CharField()
     division = serializers.CharField()
+
+
+class OfficerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    region = RegionRef()
+    division = serializers.CharField()
+    on_duty = serializers.BooleanField(help_text=_("Off duty: no new cases are routed to them."))
+    open_cases = serializers.IntegerField(help_text=_("Cases assigned to them, not closed."))
+    overdue_cases = serializers.IntegerField(help_text=_("Of them, past their deadline."))

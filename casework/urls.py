@@ -6,4 +6,5 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="me"),
     path("regions/", apis.RegionListApi.as_view(), name="region-list"),
     path("categories/", apis.CategoryListApi.as_view(), name="category-list"),
+    path("officers/", apis.OfficerListApi.as_view(), name="officer-list"),
 ]
