@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,3 +147,23 @@ def preference_update(*, user: User, changes: dict[str, Any]) -> Preference:
         setattr(preference, name, value)
     preference.save()
     return preference
+
+
+PURGE_BATCH = 2000  # messages per transaction: the purge never holds many row locks for long
+
+
+def delivered_purge(*, older_than: datetime) -> int:
+    """Delete the notifications created before `older_than` whose every delivery went out,
+    with their deliveries, attempts and inbox items (the rows cascade from the message).
+    Pending and dead ones stay: the relay or the admin's retry still needs them. Returns how
+    many messages went; running it again removes nothing more."""
+    unfinished = Delivery.objects.filter(
+        message=OuterRef("pk"), status__in=[DeliveryStatus.PENDING, DeliveryStatus.DEAD]
+    )
+    candidates = OutboxMessage.objects.filter(created_at__lt=older_than).exclude(Exists(unfinished))
+    purged = 0
+    while ids := list(candidates.values_list("pk", flat=True)[:PURGE_BATCH]):
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk__in=ids).delete()
+        purged += len(ids)
+    return purged

@@ -1,9 +1,12 @@
 """Celery tasks of notifications. Each takes ids only and is idempotent."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from notifications import delivery, relay
+from notifications import delivery, relay, services
 
 
 @shared_task(name="notifications.deliver", acks_late=True)
@@ -22,3 +25,10 @@ def deliver(*delivery_ids: str) -> None:
 def relay_outbox() -> int:
     """The relay sweep (beat, every `NOTIFY_SWEEP_SECONDS`)."""
     return relay.sweep(limit=settings.NOTIFY_SWEEP_BATCH)
+
+
+@shared_task(name="notifications.purge_delivered", acks_late=True, ignore_result=True)
+def purge_delivered() -> int:
+    """Daily (beat, 03:00 WITA): notifications past `NOTIFY_RETENTION_DAYS`, all delivered."""
+    cutoff = timezone.now() - timedelta(days=settings.NOTIFY_RETENTION_DAYS)
+    return services.delivered_purge(older_than=cutoff)

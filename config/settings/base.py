@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 60},
     },
+    # 03:00 WITA, a quiet hour: delivered notifications past their retention.
+    "purge-notifications": {
+        "task": "notifications.purge_delivered",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # 07:00 WITA: CELERY_TIMEZONE is Asia/Makassar.
     "daily-digest": {
         "task": "workflows.send_daily_digest",
@@ -249,6 +254,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Notifications (notifications/); their links start with PUBLIC_BASE_URL.
 NOTIFY_SWEEP_BATCH = env.int("NOTIFY_SWEEP_BATCH", default=500)
+# A notification all of whose deliveries went out is kept this long (its inbox item with it),
+# then purged; one still pending or dead is kept until it is delivered or retried.
+NOTIFY_RETENTION_DAYS = env.int("NOTIFY_RETENTION_DAYS", default=180)
 # A delivery handed to the broker this long ago and still pending is handed over again.
 NOTIFY_REPUBLISH_AFTER = env.int("NOTIFY_REPUBLISH_AFTER", default=300)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
