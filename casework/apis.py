@@ -23,13 +23,15 @@ from casework.serializers import (
 
 
 class MeApi(APIView):
+    input_serializer_class = MeInput  # also names the fields of a 400 (common.error_summary)
+
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
         return Response(MeOutput(request_user(request)).data)
 
     @extend_schema(request=MeInput, responses=MeOutput)
     def patch(self, request: Request) -> Response:
-        body = MeInput(data=request.data)
+        body = self.input_serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         user = request_user(request)
         if "on_duty" in body.validated_data:  # an empty PATCH changes nothing

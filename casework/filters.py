@@ -23,6 +23,7 @@ from casework.models import (
     User,
     region_and_below,
 )
+from common.filters import ChoiceFilter, ModelChoiceFilter
 from common.serializers import real_offset
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -58,11 +59,17 @@ class BoundedDateTimeFilter(filters.IsoDateTimeFilter):
 
 class RegionFilter(filters.FilterSet):
     parent = filters.CharFilter(
-        field_name="parent_id", max_length=13, help_text=_("Children of this region code.")
+        field_name="parent_id",
+        max_length=13,
+        label=_("Parent region"),
+        help_text=_("Children of this region code."),
     )
-    level = filters.ChoiceFilter(choices=RegionLevel.choices)
+    level = ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
     search = filters.CharFilter(
-        method="filter_search", max_length=100, help_text=_("Part of a name, or a code prefix.")
+        method="filter_search",
+        max_length=100,
+        label=_("Search"),
+        help_text=_("Part of a name, or a code prefix."),
     )
 
     class Meta:
@@ -78,21 +85,38 @@ def _invalid(param: str, message: str, code: str = "invalid") -> ValidationError
 
 
 class CaseFilter(filters.FilterSet):
-    state = filters.ChoiceFilter(choices=CaseState.choices)
-    category = filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), to_field_name="code", field_name="category"
+    state = ChoiceFilter(choices=CaseState.choices, label=_("State"))
+    category = ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        field_name="category",
+        label=_("Category"),
     )
-    urgency = filters.ChoiceFilter(choices=Urgency.choices)
-    region = filters.CharFilter(method="filter_region", help_text=_("A region code: it and below."))
-    assigned_to = filters.CharFilter(method="filter_assigned_to", help_text=_("A user id or `me`."))
-    reported_by = filters.CharFilter(method="filter_reported_by", help_text=_("`me`."))
+    urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
+    region = filters.CharFilter(
+        method="filter_region", label=_("Region"), help_text=_("A region code: it and below.")
+    )
+    assigned_to = filters.CharFilter(
+        method="filter_assigned_to", label=_("Assigned to"), help_text=_("A user id or `me`.")
+    )
+    reported_by = filters.CharFilter(
+        method="filter_reported_by", label=_("Reported by"), help_text=_("`me`.")
+    )
     # A choice, not a BooleanFilter: that one silently ignores "maybe" instead of refusing it.
-    overdue = filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], method="filter_overdue"
+    overdue = ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_overdue",
+        label=_("Overdue"),
     )
-    search = filters.CharFilter(method="filter_search", help_text=_("Reference prefix or name."))
-    created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = filters.CharFilter(
+        method="filter_search", label=_("Search"), help_text=_("Reference prefix or name.")
+    )
+    created_after = BoundedDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Reported from")
+    )
+    created_before = BoundedDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Reported before")
+    )
 
     class Meta:
         model = Case
@@ -128,9 +152,12 @@ class CaseFilter(filters.FilterSet):
 
 class OfficerFilter(filters.FilterSet):
     region = filters.CharFilter(
-        method="filter_region", max_length=13, help_text=_("A region code: it and below.")
+        method="filter_region",
+        max_length=13,
+        label=_("Region"),
+        help_text=_("A region code: it and below."),
     )
-    division = filters.ChoiceFilter(choices=Division.choices)
+    division = ChoiceFilter(choices=Division.choices, label=_("Division"))
 
     class Meta:
         model = User

@@ -1,6 +1,5 @@
 """Non-blocking findings kept on a case (`warnings`): what an officer should double-check."""
 
-from dataclasses import asdict
 from datetime import date
 
 from django.utils import translation
@@ -38,7 +37,7 @@ def case_findings(
     if location is not None:
         findings.extend(location_findings(*location))
     with translation.override("en"):
-        return [{**asdict(f), "message": str(f.message)} for f in findings]
+        return [{"field": f.field, "code": f.code, "message": str(f.message)} for f in findings]
 
 
 def render_findings(stored: list[dict]) -> list[dict]:

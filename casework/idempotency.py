@@ -36,6 +36,7 @@ def check_key(key: str) -> str:
             HEADER,
             "invalid_idempotency_key",
             _("The Idempotency-Key header must be 1 to 255 characters."),
+            label=_("Idempotency-Key header"),
         )
     return key
 

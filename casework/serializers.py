@@ -21,6 +21,7 @@ from casework.phones import PhoneError, mask_phone, normalize_phone
 from casework.selectors import active_category, reportable_region
 from casework.services import CaseData, SubjectData
 from common.serializers import (
+    ChoiceField,
     NumberField,
     StrictBooleanField,
     StrictSerializer,
@@ -51,8 +52,8 @@ READ_ONLY_CASE_FIELDS = {
 
 class LocationInput(StrictSerializer):
     # No range here: `location_errors` must see a swapped pair to say so.
-    lat = NumberField()
-    lon = NumberField()
+    lat = NumberField(label=_("Latitude"))
+    lon = NumberField(label=_("Longitude"))
 
     def validate(self, attrs: dict) -> tuple[float, float]:
         # Both or neither, even in a PATCH: half a coordinate is not a place.
@@ -73,13 +74,17 @@ class LocationInput(StrictSerializer):
 
 
 class SubjectInput(StrictSerializer):
-    name = TextField(max_length=200)
-    nik = TextField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    sex = serializers.ChoiceField(
-        choices=Sex.choices, required=False, allow_blank=True, allow_null=True
+    name = TextField(max_length=200, label=_("Name"))
+    nik = TextField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, label=_("NIK")
     )
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = TextField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    sex = ChoiceField(
+        choices=Sex.choices, required=False, allow_blank=True, allow_null=True, label=_("Sex")
+    )
+    birth_date = serializers.DateField(required=False, allow_null=True, label=_("Birth date"))
+    phone = TextField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, label=_("Phone")
+    )
 
     def validate_nik(self, value: str | None) -> str:
         if not value:
@@ -114,14 +119,16 @@ class CaseInput(StrictSerializer):
     read_only_names = frozenset(READ_ONLY_CASE_FIELDS)
     read_only_messages = {"state": _("The state changes only through the workflow actions.")}
 
-    category = TextField(max_length=10)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    region = TextField(max_length=13)
-    address = TextField(max_length=300, required=False, allow_blank=True, allow_null=True)
-    location = LocationInput(required=False, allow_null=True)
-    description = TextField(min_length=10, max_length=5000)
-    observed_at = TimestampField(required=False, allow_null=True)
-    subject = SubjectInput()
+    category = TextField(max_length=10, label=_("Category"))
+    urgency = ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL, label=_("Urgency"))
+    region = TextField(max_length=13, label=_("Region"))
+    address = TextField(
+        max_length=300, required=False, allow_blank=True, allow_null=True, label=_("Address")
+    )
+    location = LocationInput(required=False, allow_null=True, label=_("Location"))
+    description = TextField(min_length=10, max_length=5000, label=_("Description"))
+    observed_at = TimestampField(required=False, allow_null=True, label=_("Observed at"))
+    subject = SubjectInput(label=_("Person reported"))
 
     def validate_category(self, value: str) -> Category:
         category = active_category(value.strip())
@@ -174,7 +181,7 @@ class CaseUpdateInput(CaseInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
         super().__init__(*args, **kwargs)
-        self.fields["subject"] = SubjectInput(partial=True)
+        self.fields["subject"] = SubjectInput(partial=True, label=_("Person reported"))
         self.fields["urgency"].default = serializers.empty
         # On create a missing time means "now"; a case's time cannot be erased afterwards.
         self.fields["observed_at"].allow_null = False
@@ -313,6 +320,7 @@ class MeOutput(serializers.Serializer):
 class MeInput(StrictSerializer):
     on_duty = StrictBooleanField(
         required=False,
+        label=_("On duty"),
         help_text=_("Officers: off duty, no new cases are routed to you (no auto-assignment)."),
     )
 

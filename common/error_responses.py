@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
+from common.error_summary import summary
 from common.errors import DomainError, FieldError
 from common.parsers import RequestTooLarge
 
@@ -56,23 +57,14 @@ def error_body(code: str, message: Any, errors: list[FieldError] | None = None) 
     return body
 
 
-def validation_message(errors: list[FieldError]) -> str:
-    first = errors[0]
-    if first.field:
-        return _("Invalid input: %(field)s: %(message)s") % {
-            "field": first.field,
-            "message": first.message,
-        }
-    return str(first.message)
-
-
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: domain and framework errors in the one shape; nothing written."""
     if isinstance(exc, DomainError):
         set_rollback()
-        # A generic message gives way to the first field's; a specific one stands.
+        # A generic message gives way to the summary of the fields; a specific one stands.
         generic = exc.message is type(exc).default_message
-        message = validation_message(exc.errors) if exc.errors and generic else exc.message
+        view = context.get("view")
+        message = summary(exc.errors, view) if exc.errors and generic else exc.message
         return Response(error_body(exc.code, message, exc.errors), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
@@ -92,7 +84,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         headers["Retry-After"] = str(int(wait))
     if isinstance(exc, drf.ValidationError):
         errors = flatten_errors(exc.detail)
-        body = error_body("validation_error", validation_message(errors), errors)
+        body = error_body("validation_error", summary(errors, context.get("view")), errors)
     else:
         body = error_body(_exception_code(exc), _exception_message(exc))
     return Response(body, status=exc.status_code, headers=headers)

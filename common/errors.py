@@ -14,6 +14,9 @@ class FieldError:
     field: str | None  # dotted path into the request body, e.g. "subject.nik"; None: the whole body
     code: str
     message: str | Promise
+    # The field in words, when its path is not a field of the view's input (a query parameter
+    # of the paginator, a header): else `common.error_summary` finds it.
+    label: str | Promise | None = None
 
 
 class DomainError(Exception):
@@ -40,8 +43,10 @@ class ValidationFailed(DomainError):
     default_message = _("Some fields are invalid.")
 
     @classmethod
-    def for_field(cls, field: str, code: str, message: str | Promise) -> "ValidationFailed":
-        return cls(errors=[FieldError(field=field, code=code, message=message)])
+    def for_field(
+        cls, field: str, code: str, message: str | Promise, *, label: str | Promise | None = None
+    ) -> "ValidationFailed":
+        return cls(errors=[FieldError(field=field, code=code, message=message, label=label)])
 
 
 class NotFound(DomainError):

@@ -3,7 +3,7 @@ million rows; a forged cursor or an unknown ordering is the client's error, neve
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
@@ -31,7 +31,10 @@ class CheckedCursorPagination(CursorPagination):
             valid = position is None or self._valid_position(position)
         if not valid:
             raise ValidationFailed.for_field(
-                self.cursor_query_param, "invalid_cursor", self.invalid_cursor_message
+                self.cursor_query_param,
+                "invalid_cursor",
+                self.invalid_cursor_message,
+                label=_("Page cursor"),
             )
         return cursor
 
@@ -46,6 +49,7 @@ class CheckedCursorPagination(CursorPagination):
                 self.page_size_query_param,
                 "invalid_page_size",
                 _("Use a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
+                label=_("Page size"),
             )
         return min(int(raw), self.max_page_size)
 
@@ -70,12 +74,10 @@ class StrictOrderingFilter(OrderingFilter):
             allowed = {f for f in view.ordering_fields} | {f"-{f}" for f in view.ordering_fields}
             unknown = [f for f in fields if f not in allowed]
             if unknown or len(fields) > 1:
-                raise ValidationError(
-                    {
-                        "ordering": [
-                            _("Order by one of: %(fields)s.")
-                            % {"fields": ", ".join(sorted(allowed))}
-                        ]
-                    }
+                raise ValidationFailed.for_field(
+                    self.ordering_param,
+                    "invalid",
+                    _("Order by one of: %(fields)s.") % {"fields": ", ".join(sorted(allowed))},
+                    label=_("Order"),
                 )
         return super().get_ordering(request, queryset, view)

@@ -5,14 +5,14 @@ names it (a typo from a field app must not be dropped silently), and every probl
 at once.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -55,6 +55,28 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def invalid_choice_message(value: object, choices: Iterable[object]) -> str:
+    """An invalid choice names the valid ones: in bodies and in query strings alike."""
+    return _("“%(input)s” is not a valid choice; use one of: %(choices)s.") % {
+        "input": value,
+        "choices": ", ".join(str(choice) for choice in choices),
+    }
+
+
+class ChoiceField(serializers.ChoiceField):
+    """DRF's ChoiceField whose refusal lists what it takes."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            raise serializers.ValidationError(
+                invalid_choice_message(data, self.choice_strings_to_values), code="invalid_choice"
+            ) from None
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -43,13 +43,15 @@ class InboxReadAllApi(APIView):
 class PreferenceApi(APIView):
     """How you are told: the inbox always; e-mail and WhatsApp/SMS if you choose; language."""
 
+    input_serializer_class = PreferenceInput
+
     @extend_schema(responses=PreferenceOutput)
     def get(self, request: Request) -> Response:
         return Response(PreferenceOutput(selectors.preference_for(request_user(request))).data)
 
     @extend_schema(request=PreferenceInput, responses=PreferenceOutput)
     def patch(self, request: Request) -> Response:
-        body = PreferenceInput(data=request.data)
+        body = self.input_serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         preference = services.preference_update(
             user=request_user(request), changes=body.validated_data

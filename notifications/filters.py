@@ -2,14 +2,16 @@
 
 import django_filters as filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from common.filters import ChoiceFilter
 from notifications.models import InboxItem
 
 
 class InboxFilter(filters.FilterSet):
     # A choice, not a BooleanFilter: that one silently ignores "maybe" instead of refusing it.
-    unread = filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], method="filter_unread"
+    unread = ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_unread", label=_("Unread")
     )
 
     class Meta:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.serializers import StrictBooleanField, StrictSerializer
+from common.serializers import ChoiceField, StrictBooleanField, StrictSerializer
 from notifications.models import InboxItem, Language, Preference
 
 
@@ -24,10 +24,14 @@ class PreferenceOutput(serializers.ModelSerializer):
 
 
 class PreferenceInput(StrictSerializer):
-    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    language = ChoiceField(choices=Language.choices, required=False, label=_("Language"))
     email = StrictBooleanField(
-        required=False, help_text=_("Also by e-mail (to the address on your account).")
+        required=False,
+        label=_("E-mail"),
+        help_text=_("Also by e-mail (to the address on your account)."),
     )
     webhook = StrictBooleanField(
-        required=False, help_text=_("Also by WhatsApp/SMS (to the phone on your account).")
+        required=False,
+        label=_("WhatsApp/SMS"),
+        help_text=_("Also by WhatsApp/SMS (to the phone on your account)."),
     )

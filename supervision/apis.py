@@ -34,10 +34,11 @@ class DashboardApi(APIView):
     filters are a 400 naming the parameter."""
 
     permission_classes = [MaySeeDashboard]
+    input_serializer_class = DashboardQuery
 
     @extend_schema(parameters=[DashboardQuery], responses=DashboardOutput)
     def get(self, request: Request) -> Response:
-        query = DashboardQuery(data=request.query_params)
+        query = self.input_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         scope = scope_for(access.request_user(request), query.validated_data)
         figures = dashboard.dashboard(scope, now=timezone.now())

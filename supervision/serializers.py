@@ -14,6 +14,7 @@ from rest_framework import serializers
 from casework.filters import REGION_CODE, BoundedDateTimeField
 from casework.models import Category, Urgency
 from casework.serializers import UserRef
+from common.serializers import ChoiceField, invalid_choice_message
 from supervision.dashboard import AGE_BUCKETS
 from workflows.steps import OUTCOMES, STATES
 
@@ -42,22 +43,33 @@ class DashboardQuery(serializers.Serializer):
     region = serializers.CharField(
         required=False,
         max_length=13,
+        label=_("Region"),
         help_text=_(
             "A region code within yours: its figures, it and everything below. Default: your "
             "region (a supervisor's own region, an officer's kabupaten/kota)."
         ),
     )
     category = serializers.CharField(
-        required=False, max_length=10, help_text=_("Only cases of this PPKS category (code).")
+        required=False,
+        max_length=10,
+        label=_("Category"),
+        help_text=_("Only cases of this PPKS category (code)."),
     )
-    urgency = serializers.ChoiceField(
-        choices=Urgency.choices, required=False, help_text=_("Only cases of this urgency.")
+    urgency = ChoiceField(
+        choices=Urgency.choices,
+        required=False,
+        label=_("Urgency"),
+        help_text=_("Only cases of this urgency."),
     )
     created_after = QueryDateTime(
-        required=False, help_text=_("Only cases reported at or after this time.")
+        required=False,
+        label=_("Reported from"),
+        help_text=_("Only cases reported at or after this time."),
     )
     created_before = QueryDateTime(
-        required=False, help_text=_("Only cases reported before this time.")
+        required=False,
+        label=_("Reported before"),
+        help_text=_("Only cases reported before this time."),
     )
 
     def validate_region(self, value: str) -> str:
@@ -69,10 +81,10 @@ class DashboardQuery(serializers.Serializer):
 
     def validate_category(self, value: str) -> str:
         # As the case list answers an unknown category (any category, active or not).
-        if not Category.objects.filter(code=value).exists():
+        codes = list(Category.objects.order_by("code").values_list("code", flat=True))
+        if value not in codes:
             raise serializers.ValidationError(
-                _("Select a valid choice. That choice is not one of the available choices."),
-                code="invalid_choice",
+                invalid_choice_message(value, codes), code="invalid_choice"
             )
         return value
 

@@ -6,6 +6,7 @@ framework, simplejwt and Django forms (master copy: locale/third_party_id.po).
 """
 
 import ast
+import csv
 import gettext
 import re
 from collections import Counter
@@ -22,6 +23,9 @@ DJANGO_MO = LOCALE / "id" / "LC_MESSAGES" / "django.mo"
 THIRD_PARTY_PO = LOCALE / "third_party_id.po"
 
 ORDERING_FIELDS = "-created_at, -reference, created_at, reference"
+# The PPKS categories of the reference data, as a refused category lists them (by code).
+with (Path(__file__).parent.parent / "casework" / "data" / "ppks_categories.csv").open() as rows:
+    CATEGORY_CODES = ", ".join(sorted(row["code"] for row in csv.DictReader(rows)))
 
 
 def headers(lang: str | None) -> dict[str, str]:
@@ -36,12 +40,35 @@ def in_both(indonesian: str, english: str) -> pytest.MarkDecorator:
     )
 
 
+# How the summary names each field: its label (Bahasa Indonesia, English), parents in brackets.
+FIELD_WORDS = {
+    "category": ("Kategori", "Category"),
+    "description": ("Uraian", "Description"),
+    "location": ("Lokasi", "Location"),
+    "subject": ("Orang yang dilaporkan", "Person reported"),
+    "subject.nik": ("NIK (Orang yang dilaporkan)", "NIK (Person reported)"),
+    "subject.phone": ("Nomor telepon (Orang yang dilaporkan)", "Phone (Person reported)"),
+    "subject.sex": ("Jenis kelamin (Orang yang dilaporkan)", "Sex (Person reported)"),
+    "subject.birth_date": ("Tanggal lahir (Orang yang dilaporkan)", "Birth date (Person reported)"),
+    "state": ("Status", "State"),
+    "ordering": ("Urutan", "Order"),
+    "created_after": ("Dilaporkan sejak", "Reported from"),
+    "region": ("Wilayah", "Region"),
+    "cursor": ("Kursor halaman", "Page cursor"),
+}
+
+
 def invalid(lang: str | None, field: str, code: str, message: str) -> dict:
-    """The 400 body of one invalid field, as common.error_responses builds it."""
-    prefix = "Invalid input" if lang == "en" else "Data tidak valid"
+    """The 400 body of one invalid field, as common.error_responses builds it: the summary
+    says one field needs fixing, names it in words and says why."""
+    indonesian, english = FIELD_WORDS[field]
+    if lang == "en":
+        summary = f"1 field needs fixing: {english} ({message.rstrip('.')})"
+    else:
+        summary = f"1 isian perlu diperbaiki: {indonesian} ({message.rstrip('.')})"
     return {
         "code": "validation_error",
-        "message": f"{prefix}: {field}: {message}",
+        "message": summary,
         "errors": [{"field": field, "code": code, "message": message}],
     }
 
@@ -114,22 +141,32 @@ def test_malformed_authorization_header_is_401(api, lang, expected):
 
 
 @pytest.mark.django_db
-@in_both(
-    "Data tidak valid: description: Kolom ini wajib diisi.",
-    "Invalid input: description: This field is required.",
-)
+@in_both("Kolom ini wajib diisi.", "This field is required.")
 def test_missing_required_field_is_400_naming_it(as_user, alice, lang, expected):
     body = case_payload()
     del body["description"]
     response = as_user(alice).post("/api/v1/cases/", body, format="json", **headers(lang))
     assert response.status_code == 400
-    assert response.json() == {
-        "code": "validation_error",
-        "message": expected,
-        "errors": [
-            {"field": "description", "code": "required", "message": expected.split(": ")[-1]}
-        ],
-    }
+    assert response.json() == invalid(lang, "description", "required", expected)
+
+
+@pytest.mark.django_db
+@in_both(
+    "3 isian perlu diperbaiki: Kategori, Uraian, NIK (Orang yang dilaporkan).",
+    "3 fields need fixing: Category, Description, NIK (Person reported).",
+)
+def test_several_invalid_fields_are_counted_and_named_in_words(as_user, alice, lang, expected):
+    body = with_subject(nik="12345")
+    body["category"] = "XYZ"
+    body["description"] = "pendek"
+    response = as_user(alice).post("/api/v1/cases/", body, format="json", **headers(lang))
+    assert response.status_code == 400
+    assert response.json()["message"] == expected
+    assert [e["field"] for e in response.json()["errors"]] == [
+        "category",
+        "description",
+        "subject.nik",
+    ]
 
 
 @pytest.mark.django_db
@@ -231,8 +268,8 @@ def test_foreign_phone_is_400_on_subject_phone(as_user, alice, lang, expected):
             with_subject(sex="X"),
             "subject.sex",
             "invalid_choice",
-            '"X" bukan pilihan yang valid.',
-            '"X" is not a valid choice.',
+            "“X” bukan pilihan yang valid; gunakan salah satu dari: M, F.",
+            "“X” is not a valid choice; use one of: M, F.",
             id="choice",
         ),
         pytest.param(
@@ -267,6 +304,35 @@ def test_framework_and_field_messages(as_user, alice, lang, body, field, code, i
     assert response.status_code == 400
     expected = english if lang == "en" else indonesian
     assert response.json() == invalid(lang, field, code, expected)
+
+
+@pytest.mark.django_db
+@in_both(
+    "1 isian perlu diperbaiki: Duplikat dari (",
+    "1 field needs fixing: Duplicate of (",
+)
+def test_a_field_the_service_refuses_is_named_in_words_too(as_user, alice, bob, lang, expected):
+    case = make_case(alice)
+    response = as_user(bob).post(
+        f"/api/v1/cases/{case.pk}/reject/",
+        {"outcome": "duplicate", "reason": "Laporan ganda."},
+        format="json",
+        **headers(lang),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "duplicate_of"
+    assert response.json()["message"].startswith(expected)
+
+
+@pytest.mark.django_db
+@in_both(
+    "1 isian perlu diperbaiki: Bidang (“x” bukan pilihan yang valid; gunakan salah satu dari: ",
+    "1 field needs fixing: Division (“x” is not a valid choice; use one of: ",
+)
+def test_a_refused_choice_in_a_query_lists_the_valid_ones(as_user, bob, lang, expected):
+    response = as_user(bob).get("/api/v1/officers/?division=x", **headers(lang))
+    assert response.status_code == 400
+    assert response.json()["message"] == f"{expected}rehsos, linjamsos, dayasos, pfm)"
 
 
 # --- Requests the API refuses before validation -------------------------------------------------
@@ -386,16 +452,18 @@ def test_reused_idempotency_key_with_another_body_is_422(as_user, alice, lang, e
             "state=open",
             "state",
             "invalid_choice",
-            "Pilih opsi yang valid. open tidak termasuk dalam pilihan yang tersedia.",
-            "Select a valid choice. open is not one of the available choices.",
+            "“open” bukan pilihan yang valid; gunakan salah satu dari: "
+            "reported, returned, verified, assisted, closed.",
+            "“open” is not a valid choice; use one of: "
+            "reported, returned, verified, assisted, closed.",
             id="choice-filter",
         ),
         pytest.param(
             "category=XYZ",
             "category",
             "invalid_choice",
-            "Pilih opsi yang valid. Pilihan tersebut tidak termasuk dalam pilihan yang tersedia.",
-            "Select a valid choice. That choice is not one of the available choices.",
+            f"“XYZ” bukan pilihan yang valid; gunakan salah satu dari: {CATEGORY_CODES}.",
+            f"“XYZ” is not a valid choice; use one of: {CATEGORY_CODES}.",
             id="model-choice-filter",
         ),
         pytest.param(

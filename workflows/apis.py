@@ -28,6 +28,7 @@ from casework.models import AccessKind, Case
 from casework.pagination import CasePagination
 from casework.serializers import CaseInput, CaseOutput, CaseUpdateInput
 from common.pagination import StrictOrderingFilter
+from common.serializers import StrictSerializer
 from workflows import services
 from workflows.selectors import case_history
 from workflows.serializers import ACTION_INPUTS, HistoryOutput
@@ -72,6 +73,7 @@ class CaseListCreateApi(GenericAPIView):
     # Only fields that never change: a cursor over a mutable field skips or repeats rows.
     ordering_fields = ["created_at", "reference"]
     serializer_class = CaseOutput
+    input_serializer_class = CaseInput  # also names the fields of a 400 (common.error_summary)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -109,7 +111,7 @@ class CaseListCreateApi(GenericAPIView):
         return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
 
     def _create(self, request: Request) -> tuple[int, str, dict]:
-        serializer = CaseInput(data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_report(reporter=request_user(request), data=serializer.to_case_data())
         body = CaseOutput(case, context={"request": request}).data
@@ -169,6 +171,8 @@ class CaseExportApi(GenericAPIView):
 
 @method_decorator(never_cache, name="dispatch")
 class CaseDetailApi(APIView):
+    input_serializer_class = CaseUpdateInput
+
     @extend_schema(responses=CaseOutput)
     def get(self, request: Request, case_id: str) -> Response:
         case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
@@ -177,7 +181,7 @@ class CaseDetailApi(APIView):
     @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
     def patch(self, request: Request, case_id: str) -> Response:
         selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
-        serializer = CaseUpdateInput(data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_edit(
             case_id=case_id, actor=request_user(request), changes=serializer.validated_data
@@ -193,9 +197,13 @@ class CaseActionApi(APIView):
 
     action = ""
 
+    @property
+    def input_serializer_class(self) -> type[StrictSerializer]:
+        return ACTION_INPUTS[self.action]
+
     def post(self, request: Request, case_id: str) -> Response:
         selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
-        serializer = ACTION_INPUTS[self.action](data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_transition(
             case_id=case_id,

@@ -34,6 +34,8 @@ from workflows.serializers import AssistanceInput
 class CaseNotesApi(APIView):
     """`GET` a case's notes, oldest first; `POST` adds one (not on a closed case)."""
 
+    input_serializer_class = NoteInput
+
     @extend_schema(responses=NoteOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
         case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
@@ -42,7 +44,7 @@ class CaseNotesApi(APIView):
     @extend_schema(request=NoteInput, responses={201: NoteOutput})
     def post(self, request: Request, case_id: str) -> Response:
         selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
-        serializer = NoteInput(data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = records.note_add(
             case_id=case_id, author=request_user(request), text=serializer.validated_data["text"]
@@ -54,6 +56,7 @@ class CaseAttachmentsApi(APIView):
     """`GET` a case's attachments; `POST` (multipart/form-data) uploads a photo or a PDF."""
 
     parser_classes = [uploads.AttachmentParser]
+    input_serializer_class = AttachmentInput
 
     @extend_schema(responses=AttachmentOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
@@ -67,7 +70,7 @@ class CaseAttachmentsApi(APIView):
     )
     def post(self, request: Request, case_id: str) -> Response:
         selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
-        serializer = AttachmentInput(data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = records.attachment_add(
             case_id=case_id,
@@ -124,6 +127,8 @@ class CaseAttachmentApi(APIView):
 class CaseAssistanceApi(APIView):
     """`GET` a case's assistance records by delivery date; `POST` records a further one."""
 
+    input_serializer_class = AssistanceInput
+
     @extend_schema(responses=AssistanceOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
         case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
@@ -132,7 +137,7 @@ class CaseAssistanceApi(APIView):
     @extend_schema(request=AssistanceInput, responses={201: AssistanceOutput})
     def post(self, request: Request, case_id: str) -> Response:
         selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
-        serializer = AssistanceInput(data=request.data)
+        serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = records.assistance_add(
             case_id=case_id, actor=request_user(request), data=serializer.validated_data

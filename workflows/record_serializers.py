@@ -13,16 +13,18 @@ from workflows.serializers import TEXT
 
 
 class NoteInput(StrictSerializer):
-    text = TextField(max_length=TEXT)
+    text = TextField(max_length=TEXT, label=_("Note"))
 
 
 class AttachmentInput(StrictSerializer):
     file = serializers.FileField(
-        help_text=_("A photo (JPEG, PNG, WebP) or a PDF, recognised by its content; size-limited.")
+        label=_("File"),
+        help_text=_("A photo (JPEG, PNG, WebP) or a PDF, recognised by its content; size-limited."),
     )
     name = TextField(
         required=False,
         allow_blank=True,
+        label=_("File name"),
         help_text=_("The name to show; default: the uploaded file's name. Cut to 200 characters."),
     )
 

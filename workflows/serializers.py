@@ -7,20 +7,30 @@ from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
 from casework.serializers import CaseUpdateInput
-from common.serializers import LocalDateField, StrictBooleanField, StrictSerializer, TextField
+from common.serializers import (
+    ChoiceField,
+    LocalDateField,
+    StrictBooleanField,
+    StrictSerializer,
+    TextField,
+)
 
 TEXT = 5000
 
 
 class VerifyInput(StrictSerializer):
-    note = TextField(max_length=TEXT, help_text=_("Assessment summary."))
+    note = TextField(max_length=TEXT, label=_("Assessment"), help_text=_("Assessment summary."))
     assignee = serializers.IntegerField(
-        required=False, allow_null=True, help_text=_("An officer of this Dinsos; default: you.")
+        required=False,
+        allow_null=True,
+        label=_("Assignee"),
+        help_text=_("An officer of this Dinsos; default: you."),
     )
     auto_assign = StrictBooleanField(
         required=False,
         allow_null=True,
         default=None,
+        label=_("Assign automatically"),
         help_text=_(
             "Assign the on-duty officer with the fewest open cases (default: the "
             "AUTO_ASSIGN_ON_VERIFY setting); nobody on duty: you."
@@ -29,13 +39,15 @@ class VerifyInput(StrictSerializer):
 
 
 class ReasonInput(StrictSerializer):
-    reason = TextField(max_length=TEXT)
+    reason = TextField(max_length=TEXT, label=_("Reason"))
 
 
 class ResubmitInput(StrictSerializer):
-    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+    note = TextField(max_length=TEXT, required=False, allow_blank=True, label=_("Note"))
     changes = serializers.DictField(
-        required=False, help_text=_("Corrected fields, as in PATCH /cases/{id}/.")
+        required=False,
+        label=_("Corrections"),
+        help_text=_("Corrected fields, as in PATCH /cases/{id}/."),
     )
 
     def validate_changes(self, value: dict) -> dict[str, Any]:
@@ -45,43 +57,51 @@ class ResubmitInput(StrictSerializer):
 
 
 class RejectInput(StrictSerializer):
-    outcome = serializers.ChoiceField(choices=[Outcome.REJECTED, Outcome.DUPLICATE])
-    reason = TextField(max_length=TEXT)
+    outcome = ChoiceField(choices=[Outcome.REJECTED, Outcome.DUPLICATE], label=_("Outcome"))
+    reason = TextField(max_length=TEXT, label=_("Reason"))
     duplicate_of = serializers.UUIDField(
-        required=False, allow_null=True, help_text=_("Required when the outcome is duplicate.")
+        required=False,
+        allow_null=True,
+        label=_("Duplicate of"),
+        help_text=_("Required when the outcome is duplicate."),
     )
 
 
 class AssistanceInput(StrictSerializer):
-    kind = serializers.ChoiceField(choices=AssistanceKind.choices)
-    description = TextField(max_length=TEXT)
+    kind = ChoiceField(choices=AssistanceKind.choices, label=_("Kind of assistance"))
+    description = TextField(max_length=TEXT, label=_("Description"))
     delivered_at = LocalDateField(
-        help_text=_("A date, or a datetime (its day in WITA). Not in the future.")
+        label=_("Delivered on"),
+        help_text=_("A date, or a datetime (its day in WITA). Not in the future."),
     )
-    provider = TextField(max_length=200, required=False, allow_blank=True)
+    provider = TextField(max_length=200, required=False, allow_blank=True, label=_("Provider"))
 
 
 class CloseInput(StrictSerializer):
-    outcome = serializers.ChoiceField(
-        choices=[Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE]
+    outcome = ChoiceField(
+        choices=[Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE],
+        label=_("Outcome"),
     )
-    summary = TextField(max_length=TEXT)
+    summary = TextField(max_length=TEXT, label=_("Summary"))
     referred_to = TextField(
         max_length=200,
         required=False,
         allow_blank=True,
+        label=_("Referred to"),
         help_text=_("Required when the outcome is referred."),
     )
 
 
 class AssignInput(StrictSerializer):
-    assignee = serializers.IntegerField()
-    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+    assignee = serializers.IntegerField(label=_("Assignee"))
+    note = TextField(max_length=TEXT, required=False, allow_blank=True, label=_("Note"))
 
 
 class TransferInput(StrictSerializer):
-    region = TextField(max_length=13, help_text=_("A region code in another regency/city."))
-    reason = TextField(max_length=TEXT)
+    region = TextField(
+        max_length=13, label=_("Region"), help_text=_("A region code in another regency/city.")
+    )
+    reason = TextField(max_length=TEXT, label=_("Reason"))
 
 
 ACTION_INPUTS: dict[str, type[StrictSerializer]] = {
