@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.models import Attachment
+from casework.models import Attachment, NoteVisibility
 from casework.serializers import UserRef
 from common.serializers import StrictSerializer, TextField
 from workflows.serializers import TEXT
@@ -12,8 +12,18 @@ from workflows.serializers import TEXT
 # The assistance body is `workflows.serializers.AssistanceInput`, the same as the assist action's.
 
 
+VISIBILITY_HELP = _(
+    "Who the note is for. `internal` (the default for the Dinas Sosial handling the case): its "
+    "officers and supervisors only. `reporter`: the volunteer who reported the case reads it "
+    "too. The reporter's own notes are always `reporter`; they cannot write internal ones."
+)
+
+
 class NoteInput(StrictSerializer):
     text = TextField(max_length=TEXT)
+    visibility = serializers.ChoiceField(
+        choices=NoteVisibility.choices, required=False, help_text=VISIBILITY_HELP
+    )
 
 
 class AttachmentInput(StrictSerializer):
@@ -30,6 +40,7 @@ class AttachmentInput(StrictSerializer):
 class NoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
+    visibility = serializers.CharField(help_text=VISIBILITY_HELP)
     author = UserRef()
     created_at = serializers.DateTimeField()
 

@@ -11,9 +11,14 @@ from common.serializers import LocalDateField, StrictBooleanField, StrictSeriali
 
 TEXT = 5000
 
+# Who reads each text of an action (`workflows.disclosure`), said where it is written.
+INTERNAL = _("Internal: the reporter does not read it.")
+
 
 class VerifyInput(StrictSerializer):
-    note = TextField(max_length=TEXT, help_text=_("Assessment summary."))
+    note = TextField(
+        max_length=TEXT, help_text=_("Assessment summary. Internal: the reporter does not read it.")
+    )
     assignee = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("An officer of this Dinsos; default: you.")
     )
@@ -28,12 +33,23 @@ class VerifyInput(StrictSerializer):
     )
 
 
-class ReasonInput(StrictSerializer):
-    reason = TextField(max_length=TEXT)
+class ReturnInput(StrictSerializer):
+    reason = TextField(
+        max_length=TEXT, help_text=_("What the reporter must complete or correct: they read it.")
+    )
+
+
+class ReopenInput(StrictSerializer):
+    reason = TextField(max_length=TEXT, help_text=INTERNAL)
 
 
 class ResubmitInput(StrictSerializer):
-    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+    note = TextField(
+        max_length=TEXT,
+        required=False,
+        allow_blank=True,
+        help_text=_("What was completed or corrected. The reporter reads it."),
+    )
     changes = serializers.DictField(
         required=False, help_text=_("Corrected fields, as in PATCH /cases/{id}/.")
     )
@@ -46,7 +62,9 @@ class ResubmitInput(StrictSerializer):
 
 class RejectInput(StrictSerializer):
     outcome = serializers.ChoiceField(choices=[Outcome.REJECTED, Outcome.DUPLICATE])
-    reason = TextField(max_length=TEXT)
+    reason = TextField(
+        max_length=TEXT, help_text=_("Why the report is not taken up: the reporter reads it.")
+    )
     duplicate_of = serializers.UUIDField(
         required=False, allow_null=True, help_text=_("Required when the outcome is duplicate.")
     )
@@ -65,7 +83,9 @@ class CloseInput(StrictSerializer):
     outcome = serializers.ChoiceField(
         choices=[Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE]
     )
-    summary = TextField(max_length=TEXT)
+    summary = TextField(
+        max_length=TEXT, help_text=_("The outcome in words: the reporter reads it.")
+    )
     referred_to = TextField(
         max_length=200,
         required=False,
@@ -76,22 +96,22 @@ class CloseInput(StrictSerializer):
 
 class AssignInput(StrictSerializer):
     assignee = serializers.IntegerField()
-    note = TextField(max_length=TEXT, required=False, allow_blank=True)
+    note = TextField(max_length=TEXT, required=False, allow_blank=True, help_text=INTERNAL)
 
 
 class TransferInput(StrictSerializer):
     region = TextField(max_length=13, help_text=_("A region code in another regency/city."))
-    reason = TextField(max_length=TEXT)
+    reason = TextField(max_length=TEXT, help_text=INTERNAL)
 
 
 ACTION_INPUTS: dict[str, type[StrictSerializer]] = {
     "verify": VerifyInput,
-    "return": ReasonInput,
+    "return": ReturnInput,
     "resubmit": ResubmitInput,
     "reject": RejectInput,
     "assist": AssistanceInput,
     "close": CloseInput,
-    "reopen": ReasonInput,
+    "reopen": ReopenInput,
     "assign": AssignInput,
     "transfer": TransferInput,
 }
@@ -108,7 +128,13 @@ class HistoryOutput(serializers.Serializer):
     to_state = serializers.CharField()
     actor = ActorRef(allow_null=True)
     at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(
+        help_text=_(
+            "The action's text (note, reason, summary). The case's reporter reads only the texts "
+            "written for them (a return's reason, a resubmission's note, a rejection's reason, "
+            "the closing summary); the others are empty for them."
+        )
+    )
     payload = serializers.JSONField(
         help_text=_(
             "The action's non-personal details: e.g. `assignee` and `auto_assigned` (verify, "
