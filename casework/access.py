@@ -5,13 +5,17 @@
 - supervisors: the cases of their region (a kabupaten/kota, or the whole province);
 - anyone else, administrators included, none (they run the system, not the cases).
 A case outside a user's reach does not exist for them: selectors answer 404, never 403.
+
+Of a case they see, the Dinas Sosial handling it reads every text written on it; its reporter
+(anyone else who sees it) reads only what is written for them: `sees_internal_texts`, and for
+the history, `workflows.disclosure`.
 """
 
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q
 
-from casework.models import Case, Role, User, region_and_below
+from casework.models import Case, NoteVisibility, Role, User, region_and_below
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -55,6 +59,22 @@ def in_jurisdiction(user: User, regency_code: str) -> bool:
 def may_see_personal_data(user: User, case: Case) -> bool:
     """NIK and phone in full: the reporter, and officers/supervisors of the case's region."""
     return case.reported_by_id == user.pk or in_jurisdiction(user, case.regency_id)
+
+
+def sees_internal_texts(user: User, case: Case) -> bool:
+    """Assessment, assign and reopen notes, transfer reasons, internal notes: read by the officers
+    and supervisors of the case's region, as every other detail of it. Anyone else who sees the
+    case is its reporter (a volunteer, or staff of another office who filed it) and reads only
+    what is written for them (a return's reason, the outcome, the notes for the reporter)."""
+    return in_jurisdiction(user, case.regency_id)
+
+
+def notes_visible_q(user: User, case: Case) -> Q:
+    """The notes of `case` that `user` reads: all of them, or those for the reporter and their
+    own."""
+    if sees_internal_texts(user, case):
+        return Q()
+    return Q(visibility=NoteVisibility.REPORTER) | Q(author_id=user.pk)
 
 
 def logs_full_reads(user: User) -> bool:

@@ -416,10 +416,29 @@ class Assistance(models.Model):
         return f"{self.case_id} {self.kind} {self.delivered_at}"
 
 
+class NoteVisibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    REPORTER = "reporter", _("For the reporter")
+
+
 class Note(models.Model):
+    """A remark on a case. Who reads it is `casework.access.notes_visible_q`: the Dinsos that
+    handles the case reads every note; the reporter, the notes for them and their own."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("text"))
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=8,
+        choices=NoteVisibility.choices,
+        default=NoteVisibility.INTERNAL,
+        help_text=_(
+            "Internal: only the Dinas Sosial handling the case reads it. For the reporter: the "
+            "volunteer who reported the case reads it too. A reporter's own notes are always "
+            "for the reporter."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -230,7 +230,12 @@ def action_api(action: str) -> type[CaseActionApi]:
 
 
 class CaseHistoryApi(APIView):
+    """`GET` every step of a case, oldest first. The Dinas Sosial handling the case reads it in
+    full; its reporter reads every state change but only the texts written for them, and the
+    rows of the notes they read."""
+
     @extend_schema(responses=HistoryOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
-        return Response(HistoryOutput(case_history(case), many=True).data)
+        user = request_user(request)
+        case = selectors.case_get_for_user(user=user, case_id=case_id)
+        return Response(HistoryOutput(case_history(case, reader=user), many=True).data)

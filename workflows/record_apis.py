@@ -32,14 +32,20 @@ from workflows.serializers import AssistanceInput
 
 
 class CaseNotesApi(APIView):
-    """`GET` a case's notes, oldest first; `POST` adds one (not on a closed case)."""
+    """`GET` a case's notes, oldest first; `POST` adds one (not on a closed case).
+
+    The Dinas Sosial handling the case reads every note; its reporter, the notes for the
+    reporter and their own.
+    """
 
     input_serializer_class = NoteInput
 
     @extend_schema(responses=NoteOutput(many=True))
     def get(self, request: Request, case_id: str) -> Response:
-        case = selectors.case_get_for_user(user=request_user(request), case_id=case_id)
-        return Response(NoteOutput(workflow_selectors.case_notes(case), many=True).data)
+        user = request_user(request)
+        case = selectors.case_get_for_user(user=user, case_id=case_id)
+        notes = workflow_selectors.case_notes(case, reader=user)
+        return Response(NoteOutput(notes, many=True).data)
 
     @extend_schema(request=NoteInput, responses={201: NoteOutput})
     def post(self, request: Request, case_id: str) -> Response:
@@ -47,7 +53,10 @@ class CaseNotesApi(APIView):
         serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = records.note_add(
-            case_id=case_id, author=request_user(request), text=serializer.validated_data["text"]
+            case_id=case_id,
+            author=request_user(request),
+            text=serializer.validated_data["text"],
+            visibility=serializer.validated_data.get("visibility"),
         )
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
 

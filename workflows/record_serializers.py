@@ -4,16 +4,29 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.models import Attachment
+from casework.models import Attachment, NoteVisibility
 from casework.serializers import UserRef
-from common.serializers import StrictSerializer, TextField
+from common.serializers import ChoiceField, StrictSerializer, TextField
 from workflows.serializers import TEXT
 
 # The assistance body is `workflows.serializers.AssistanceInput`, the same as the assist action's.
 
 
+VISIBILITY_HELP = _(
+    "Who the note is for. `internal` (the default for the Dinas Sosial handling the case): its "
+    "officers and supervisors only. `reporter`: the volunteer who reported the case reads it "
+    "too. The reporter's own notes are always `reporter`; they cannot write internal ones."
+)
+
+
 class NoteInput(StrictSerializer):
     text = TextField(max_length=TEXT, label=_("Note"))
+    visibility = ChoiceField(
+        choices=NoteVisibility.choices,
+        required=False,
+        label=_("Who it is for"),
+        help_text=VISIBILITY_HELP,
+    )
 
 
 class AttachmentInput(StrictSerializer):
@@ -32,6 +45,7 @@ class AttachmentInput(StrictSerializer):
 class NoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
+    visibility = serializers.CharField(help_text=VISIBILITY_HELP)
     author = UserRef()
     created_at = serializers.DateTimeField()
 

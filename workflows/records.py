@@ -13,17 +13,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.access import works_on
+from casework.access import sees_internal_texts, works_on
 from casework.models import (
     Assistance,
     Attachment,
     Case,
     CaseState,
     Note,
+    NoteVisibility,
     User,
 )
 from casework.selectors import case_lock_for_user
-from common.errors import Conflict, PermissionDenied
+from common.errors import Conflict, PermissionDenied, ValidationFailed
 from workflows import uploads
 
 # From `workflows.services`: the one way a history row is written, and the one validation of an
@@ -33,18 +34,27 @@ from workflows.services import assistance_build, record_history
 # --- writes --------------------------------------------------------------------------------
 
 
-def note_add(*, case_id: uuid.UUID | str, author: User, text: str) -> Note:
+def note_add(
+    *, case_id: uuid.UUID | str, author: User, text: str, visibility: str | None = None
+) -> Note:
     """Add a note to a case: anyone who can see the case, unless it is closed.
 
+    Who it is for (`visibility`): the Dinsos handling the case writes internal notes unless it
+    asks for one for the reporter; the reporter's own notes are for the officers and for
+    themselves, so always `reporter` (asking for `internal` is refused: only the Dinsos keeps
+    notes from the reporter).
     Effects, in one transaction: the note row; a `note` history row (state unchanged, payload
     `note_id`). The note's text is never copied into the history, which cannot be edited.
-    Raises NotFound (out of reach), Conflict `case_closed`.
+    Raises NotFound (out of reach), Conflict `case_closed`, ValidationFailed on `visibility`.
     """
     with transaction.atomic():
         case = case_lock_for_user(user=author, case_id=case_id)
         _check_open(case)
+        visibility = _note_visibility(case, author, visibility)
         now = timezone.now()
-        note = Note.objects.create(case=case, author=author, text=text, created_at=now)
+        note = Note.objects.create(
+            case=case, author=author, text=text, visibility=visibility, created_at=now
+        )
         record_history(case, action="note", from_state=case.state, actor=author, at=now,
                 payload={"note_id": note.pk})  # fmt: skip
     return note
@@ -115,6 +125,18 @@ def assistance_add(*, case_id: uuid.UUID | str, actor: User, data: dict[str, Any
         record_history(case, action="assistance", from_state=case.state, actor=actor,
                 at=record.created_at, payload=payload)  # fmt: skip
     return record
+
+
+def _note_visibility(case: Case, author: User, asked: str | None) -> str:
+    if sees_internal_texts(author, case):
+        return asked or NoteVisibility.INTERNAL
+    if asked == NoteVisibility.INTERNAL:
+        raise ValidationFailed.for_field(
+            "visibility",
+            "not_allowed",
+            _("Your notes are read by the Dinas Sosial and by you: they cannot be internal."),
+        )
+    return NoteVisibility.REPORTER
 
 
 def _check_open(case: Case) -> None:

@@ -7,19 +7,34 @@ import uuid
 
 from django.db.models import QuerySet
 
+from casework.access import notes_visible_q, sees_internal_texts
 from casework.models import Assistance, Attachment, Case, Note, User
 from casework.selectors import case_get_for_user
 from common.errors import NotFound
+from workflows import disclosure
 from workflows.models import HistoryEntry
 
 
-def case_history(case: Case) -> QuerySet[HistoryEntry]:
-    """Oldest first. The caller has already checked that the user may see the case."""
-    return HistoryEntry.objects.filter(case=case).select_related("actor").order_by("at", "id")
+def case_history(case: Case, *, reader: User) -> list[HistoryEntry]:
+    """Oldest first, as `reader` reads it: in full for the Dinsos handling the case, as
+    `workflows.disclosure` says for its reporter."""
+    entries = HistoryEntry.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    if sees_internal_texts(reader, case):
+        return list(entries)
+    notes = set(
+        Note.objects.filter(notes_visible_q(reader, case), case=case).values_list("pk", flat=True)
+    )
+    return disclosure.for_reporter(entries, reader=reader, notes=notes)
 
 
-def case_notes(case: Case) -> QuerySet[Note]:
-    return Note.objects.filter(case=case).select_related("author").order_by("created_at", "id")
+def case_notes(case: Case, *, reader: User) -> QuerySet[Note]:
+    """Oldest first: every note for the Dinsos handling the case; for its reporter, the notes
+    for the reporter and their own (`casework.access.notes_visible_q`)."""
+    return (
+        Note.objects.filter(notes_visible_q(reader, case), case=case)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
 
 
 def case_attachments(case: Case) -> QuerySet[Attachment]:

@@ -17,9 +17,16 @@ from common.serializers import (
 
 TEXT = 5000
 
+# Who reads each text of an action (`workflows.disclosure`), said where it is written.
+INTERNAL = _("Internal: the reporter does not read it.")
+
 
 class VerifyInput(StrictSerializer):
-    note = TextField(max_length=TEXT, label=_("Assessment"), help_text=_("Assessment summary."))
+    note = TextField(
+        max_length=TEXT,
+        label=_("Assessment"),
+        help_text=_("Assessment summary. Internal: the reporter does not read it."),
+    )
     assignee = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -38,12 +45,26 @@ class VerifyInput(StrictSerializer):
     )
 
 
-class ReasonInput(StrictSerializer):
-    reason = TextField(max_length=TEXT, label=_("Reason"))
+class ReturnInput(StrictSerializer):
+    reason = TextField(
+        max_length=TEXT,
+        label=_("Reason"),
+        help_text=_("What the reporter must complete or correct: they read it."),
+    )
+
+
+class ReopenInput(StrictSerializer):
+    reason = TextField(max_length=TEXT, label=_("Reason"), help_text=INTERNAL)
 
 
 class ResubmitInput(StrictSerializer):
-    note = TextField(max_length=TEXT, required=False, allow_blank=True, label=_("Note"))
+    note = TextField(
+        max_length=TEXT,
+        required=False,
+        allow_blank=True,
+        label=_("Note"),
+        help_text=_("What was completed or corrected. The reporter reads it."),
+    )
     changes = serializers.DictField(
         required=False,
         label=_("Corrections"),
@@ -58,7 +79,11 @@ class ResubmitInput(StrictSerializer):
 
 class RejectInput(StrictSerializer):
     outcome = ChoiceField(choices=[Outcome.REJECTED, Outcome.DUPLICATE], label=_("Outcome"))
-    reason = TextField(max_length=TEXT, label=_("Reason"))
+    reason = TextField(
+        max_length=TEXT,
+        label=_("Reason"),
+        help_text=_("Why the report is not taken up: the reporter reads it."),
+    )
     duplicate_of = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -82,7 +107,11 @@ class CloseInput(StrictSerializer):
         choices=[Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE],
         label=_("Outcome"),
     )
-    summary = TextField(max_length=TEXT, label=_("Summary"))
+    summary = TextField(
+        max_length=TEXT,
+        label=_("Summary"),
+        help_text=_("The outcome in words: the reporter reads it."),
+    )
     referred_to = TextField(
         max_length=200,
         required=False,
@@ -94,24 +123,26 @@ class CloseInput(StrictSerializer):
 
 class AssignInput(StrictSerializer):
     assignee = serializers.IntegerField(label=_("Assignee"))
-    note = TextField(max_length=TEXT, required=False, allow_blank=True, label=_("Note"))
+    note = TextField(
+        max_length=TEXT, required=False, allow_blank=True, label=_("Note"), help_text=INTERNAL
+    )
 
 
 class TransferInput(StrictSerializer):
     region = TextField(
         max_length=13, label=_("Region"), help_text=_("A region code in another regency/city.")
     )
-    reason = TextField(max_length=TEXT, label=_("Reason"))
+    reason = TextField(max_length=TEXT, label=_("Reason"), help_text=INTERNAL)
 
 
 ACTION_INPUTS: dict[str, type[StrictSerializer]] = {
     "verify": VerifyInput,
-    "return": ReasonInput,
+    "return": ReturnInput,
     "resubmit": ResubmitInput,
     "reject": RejectInput,
     "assist": AssistanceInput,
     "close": CloseInput,
-    "reopen": ReasonInput,
+    "reopen": ReopenInput,
     "assign": AssignInput,
     "transfer": TransferInput,
 }
@@ -128,7 +159,13 @@ class HistoryOutput(serializers.Serializer):
     to_state = serializers.CharField()
     actor = ActorRef(allow_null=True)
     at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(
+        help_text=_(
+            "The action's text (note, reason, summary). The case's reporter reads only the texts "
+            "written for them (a return's reason, a resubmission's note, a rejection's reason, "
+            "the closing summary); the others are empty for them."
+        )
+    )
     payload = serializers.JSONField(
         help_text=_(
             "The action's non-personal details: e.g. `assignee` and `auto_assigned` (verify, "

@@ -93,13 +93,16 @@ def notes_url(case):
 
 def test_it_adds_notes_and_lists_them_oldest_first(as_user, alice, bob):
     case = report(alice)
-    first = as_user(bob).post(notes_url(case), {"text": "Sudah ditelepon."}, format="json")
+    first = as_user(bob).post(
+        notes_url(case), {"text": "Sudah ditelepon.", "visibility": "reporter"}, format="json"
+    )
     second = as_user(alice).post(notes_url(case), {"text": "Alamat benar."}, format="json")
     assert (first.status_code, second.status_code) == (201, 201)
     bob_note, alice_note = Note.objects.filter(case=case).order_by("id")
     assert first.json() == {
         "id": bob_note.pk,
         "text": "Sudah ditelepon.",
+        "visibility": "reporter",
         "author": user_ref(bob),
         "created_at": stamp(bob_note.created_at),
     }
@@ -110,6 +113,7 @@ def test_it_adds_notes_and_lists_them_oldest_first(as_user, alice, bob):
         {
             "id": alice_note.pk,
             "text": "Alamat benar.",
+            "visibility": "reporter",
             "author": user_ref(alice),
             "created_at": stamp(alice_note.created_at),
         },
