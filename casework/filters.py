@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from casework.models import (
@@ -23,11 +24,40 @@ from casework.models import (
     User,
     region_and_below,
 )
+from casework.reference_data import reference_rows
 from common.filters import ChoiceFilter, ModelChoiceFilter
-from common.serializers import real_offset
+from common.serializers import padded, real_offset
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 MAX_ID_DIGITS = 18  # fits a bigint; longer is not an id
+# What the schema says of codes: a Kemendagri region code, a PPKS category code.
+REGION_CODE_SCHEMA = {"type": "string", "pattern": padded(REGION_CODE.pattern)}
+CATEGORY_CODE = re.compile(r"^[A-Z]{2,5}$")
+CATEGORY_CODE_SCHEMA = {"type": "string", "pattern": padded(CATEGORY_CODE.pattern)}
+# The Permensos categories as the reference data loads them: what a category filter can match.
+CATEGORY_CODES = sorted(row["code"] for row in reference_rows("ppks_categories.csv"))
+
+
+@extend_schema_field(REGION_CODE_SCHEMA)
+class RegionCodeFilter(filters.CharFilter):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": CATEGORY_CODES})
+class CategoryFilter(ModelChoiceFilter):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": rf"^(me|[0-9]{{1,{MAX_ID_DIGITS}}})$"})
+class UserIdFilter(filters.CharFilter):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": ["me"]})
+class MeFilter(filters.CharFilter):
+    pass
+
+
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -42,15 +72,17 @@ class BoundedDateTimeField(IsoDateTimeField):
     def to_python(self, value: Any) -> datetime | None:
         try:
             parsed = super().to_python(value)
-        except (OverflowError, ValueError) as exc:
+        except OverflowError:
+            # Year 1 or 9999 in a zone that pushes it past what Python holds: a bound all the
+            # same, and bounds beyond every case mean what they say.
+            return EARLIEST if str(value).strip()[:4] < "5000" else LATEST
+        except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if parsed is None:
             return None
         if not real_offset(parsed):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if not EARLIEST <= parsed <= LATEST:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed.astimezone(UTC)
+        return min(max(parsed, EARLIEST), LATEST).astimezone(UTC)
 
 
 class BoundedDateTimeFilter(filters.IsoDateTimeFilter):
@@ -58,9 +90,8 @@ class BoundedDateTimeFilter(filters.IsoDateTimeFilter):
 
 
 class RegionFilter(filters.FilterSet):
-    parent = filters.CharFilter(
-        field_name="parent_id",
-        max_length=13,
+    parent = RegionCodeFilter(
+        method="filter_parent",
         label=_("Parent region"),
         help_text=_("Children of this region code."),
     )
@@ -76,6 +107,11 @@ class RegionFilter(filters.FilterSet):
         model = Region
         fields: list[str] = []
 
+    def filter_parent(self, queryset: QuerySet[Region], name: str, value: str) -> QuerySet[Region]:
+        if not REGION_CODE.match(value):
+            raise _invalid("parent", str(_("A region code looks like 63.71 or 63.71.04.1003.")))
+        return queryset.filter(parent_id=value)
+
     def filter_search(self, queryset: QuerySet[Region], name: str, value: str) -> QuerySet[Region]:
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
@@ -86,20 +122,20 @@ def _invalid(param: str, message: str, code: str = "invalid") -> ValidationError
 
 class CaseFilter(filters.FilterSet):
     state = ChoiceFilter(choices=CaseState.choices, label=_("State"))
-    category = ModelChoiceFilter(
+    category = CategoryFilter(
         queryset=Category.objects.all(),
         to_field_name="code",
         field_name="category",
         label=_("Category"),
     )
     urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
-    region = filters.CharFilter(
+    region = RegionCodeFilter(
         method="filter_region", label=_("Region"), help_text=_("A region code: it and below.")
     )
-    assigned_to = filters.CharFilter(
+    assigned_to = UserIdFilter(
         method="filter_assigned_to", label=_("Assigned to"), help_text=_("A user id or `me`.")
     )
-    reported_by = filters.CharFilter(
+    reported_by = MeFilter(
         method="filter_reported_by", label=_("Reported by"), help_text=_("`me`.")
     )
     # A choice, not a BooleanFilter: that one silently ignores "maybe" instead of refusing it.
@@ -151,9 +187,8 @@ class CaseFilter(filters.FilterSet):
 
 
 class OfficerFilter(filters.FilterSet):
-    region = filters.CharFilter(
+    region = RegionCodeFilter(
         method="filter_region",
-        max_length=13,
         label=_("Region"),
         help_text=_("A region code: it and below."),
     )

@@ -16,14 +16,14 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.REGENCY, RegionLevel.DISTRICT, RegionLevel.VILLAGE]
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def reference_rows(name: str) -> list[dict[str, str]]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
 @transaction.atomic
 def load_regions() -> int:
-    rows = _rows("kalsel_regions.csv")
+    rows = reference_rows("kalsel_regions.csv")
     # Parents before children: the foreign key to the parent must already resolve.
     for level in LEVEL_ORDER:
         Region.objects.bulk_create(
@@ -45,7 +45,7 @@ def load_regions() -> int:
 
 @transaction.atomic
 def load_categories() -> int:
-    rows = _rows("ppks_categories.csv")
+    rows = reference_rows("ppks_categories.csv")
     existing = set(Category.objects.values_list("code", flat=True))
     for row in rows:
         fields = {

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from casework.access import may_see_personal_data
+from casework.filters import CATEGORY_CODE_SCHEMA, REGION_CODE_SCHEMA
 from casework.findings import render_findings
 from casework.geo import location_errors
 from casework.models import Case, Category, Region, Sex, Urgency, User
@@ -48,6 +50,22 @@ READ_ONLY_CASE_FIELDS = {
     "created_at",
     "updated_at",
 }
+
+
+@extend_schema_field(REGION_CODE_SCHEMA)
+class RegionCodeField(TextField):
+    """A region code as the schema gives its form (what exists is the service's to say; the
+    form bounds the length)."""
+
+
+@extend_schema_field(CATEGORY_CODE_SCHEMA)
+class CategoryCodeField(TextField):
+    """A PPKS category code as the schema gives its form (which exist is the service's to say)."""
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class UserIdField(serializers.IntegerField):
+    """A user's id; one that is no officer's is the service's to refuse (`invalid_assignee`)."""
 
 
 class LocationInput(StrictSerializer):
@@ -119,9 +137,9 @@ class CaseInput(StrictSerializer):
     read_only_names = frozenset(READ_ONLY_CASE_FIELDS)
     read_only_messages = {"state": _("The state changes only through the workflow actions.")}
 
-    category = TextField(max_length=10, label=_("Category"))
+    category = CategoryCodeField(label=_("Category"))
     urgency = ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL, label=_("Urgency"))
-    region = TextField(max_length=13, label=_("Region"))
+    region = RegionCodeField(label=_("Region"))
     address = TextField(
         max_length=300, required=False, allow_blank=True, allow_null=True, label=_("Address")
     )

@@ -1,6 +1,9 @@
 """Cursor pagination and ordering for every list: constant cost per page however deep, at a
 million rows; a forged cursor or an unknown ordering is the client's error, never a 500."""
 
+import re
+from typing import Any
+
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
@@ -8,6 +11,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
 from common.errors import ValidationFailed
+
+# Longer than any cursor this API hands out (a position, a reverse flag, an offset, encoded).
+CURSOR_MAX = 200
+CURSOR_TEXT = re.compile(r"^[A-Za-z0-9+/=]*$")
 
 
 class CheckedCursorPagination(CursorPagination):
@@ -21,7 +28,10 @@ class CheckedCursorPagination(CursorPagination):
     def decode_cursor(self, request):
         """An unreadable or forged cursor is the client's error (400 naming `cursor`), never a
         database error."""
+        raw = request.query_params.get(self.cursor_query_param, "")
         try:
+            if len(raw) > CURSOR_MAX or not CURSOR_TEXT.match(raw):
+                raise NotFound  # base64 only, as the schema says: b64decode would skip the rest
             cursor = super().decode_cursor(request)
         except NotFound:
             cursor = None
@@ -53,6 +63,17 @@ class CheckedCursorPagination(CursorPagination):
             )
         return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """The parameters as the checks above take them: a cursor is base64 (valid only as a
+        page handed it out), a page size a whole number from 1."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"].update(pattern=CURSOR_TEXT.pattern, maxLength=CURSOR_MAX)
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
     def _valid_position(self, position: str) -> bool:
         if "\x00" in position:
             return False
@@ -66,6 +87,13 @@ class CheckedCursorPagination(CursorPagination):
 
 class StrictOrderingFilter(OrderingFilter):
     """Like DRF's, but an unknown ordering is a 400 instead of being ignored."""
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        fields = sorted(view.ordering_fields)
+        for parameter in parameters:
+            parameter["schema"]["enum"] = [*fields, *(f"-{f}" for f in fields)]
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)

@@ -16,6 +16,15 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+# What Python's str.strip() trims, as a regular-expression class: text fields (DRF's and Django
+# forms') are trimmed before they are checked, so a schema pattern allows it around a value.
+SPACE_CLASS = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def padded(pattern: str) -> str:
+    """`^…$` allowing what trimming removes around it."""
+    return rf"^[{SPACE_CLASS}]*(?:{pattern.removeprefix('^').removesuffix('$')})[{SPACE_CLASS}]*$"
+
 
 class StrictSerializer(serializers.Serializer):
     read_only_names: frozenset[str] = frozenset()

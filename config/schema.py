@@ -1,6 +1,146 @@
-"""What the OpenAPI schema needs to know of our own classes (imported by `config.urls`)."""
+"""What the OpenAPI schema says beyond what drf-spectacular finds by itself.
 
+`ApiSchema` (DRF's DEFAULT_SCHEMA_CLASS) documents, on every operation, the errors it can
+answer, each with the one error shape of `common.error_responses`, and says of every strict
+body (`common.serializers.StrictSerializer`) that it takes no other field
+(`additionalProperties: false`). Which errors an operation can answer follows from what it
+is: who may call it, whether it names a resource in its path, reads a query or a body,
+changes a case, takes an idempotency key or is throttled. Imported by `config.urls`, which
+also registers the Bearer scheme below.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+from rest_framework_simplejwt.views import TokenViewBase
+
+from common.serializers import SPACE_CLASS, StrictSerializer
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# What DRF's CharField takes, as patterns: no NUL and no lone surrogate (its validators refuse
+# them) and, where a blank is refused, something besides what Python's strip() trims.
+_NOT_TEXT = r"\x00\ud800-\udfff"
+ANY_TEXT = rf"^[^{_NOT_TEXT}]*$"
+NOT_BLANK = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{SPACE_CLASS}][^{_NOT_TEXT}]*$"
+ERROR_DESCRIPTIONS = {
+    "400": _("The request is invalid: `errors` names each field (or parameter) and why."),
+    "401": _("No valid credentials: sign in (or refresh the token) and try again."),
+    "403": _("Signed in, but this is not yours to see or do."),
+    "404": _("Nothing here that you may see."),
+    "409": _("Not in the case's current state (for example, the case is closed)."),
+    "411": _("A body sent without its Content-Length."),
+    "413": _("The body is too large."),
+    "415": _("The body's media type is not one this operation reads."),
+    "422": _("The Idempotency-Key was used before for a different request."),
+    "429": _("Too many attempts: wait the seconds Retry-After says."),
+}
+
+
+class FieldErrorBody(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True,
+        help_text=_("Dotted path into the body, or the query parameter; null: the whole request."),
+    )
+    code = serializers.CharField(help_text=_("A stable English machine code."))
+    message = serializers.CharField(help_text=_("In the request's language."))
+
+
+class ErrorBody(serializers.Serializer):
+    code = serializers.CharField(help_text=_("A stable English machine code."))
+    message = serializers.CharField(
+        help_text=_("For people, in the request's language (Bahasa Indonesia by default).")
+    )
+    errors = FieldErrorBody(many=True, required=False)
+
+
+class ApiSchema(AutoSchema):
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        self._allow_empty_filters(operation)
+        responses = operation["responses"]
+        for status_code in self._error_status_codes(operation):
+            if status_code not in responses:
+                responses[status_code] = self._error_response(status_code)
+        return operation
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field: Any, direction: Any, *args: Any, **kwargs: Any) -> Any:
+        schema = super()._map_serializer_field(field, direction, *args, **kwargs)
+        if (
+            direction == "request"
+            and isinstance(schema, dict)
+            and isinstance(field, serializers.CharField)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and "pattern" not in schema
+        ):
+            schema["pattern"] = NOT_BLANK
+        elif (
+            direction == "request"
+            and isinstance(schema, dict)
+            and isinstance(field, serializers.CharField)
+            and "pattern" not in schema
+            and "enum" not in schema
+        ):
+            schema["pattern"] = ANY_TEXT
+        return schema
+
+    def _allow_empty_filters(self, operation: dict[str, Any]) -> None:
+        """A filter given empty (`?state=`, as a form sends an unset field) filters nothing."""
+        filterset = getattr(self.view, "filterset_class", None)
+        if filterset is None:
+            return
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] != "query" or parameter["name"] not in filterset.base_filters:
+                continue
+            if "enum" in schema and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+            if "pattern" in schema:
+                schema["pattern"] = f"^$|{schema['pattern']}"
+
+    def _error_status_codes(self, operation: dict[str, Any]) -> list[str]:
+        parameters = operation.get("parameters", [])
+        in_path = any(p["in"] == "path" for p in parameters)
+        in_query = any(p["in"] == "query" for p in parameters)
+        has_body = "requestBody" in operation
+        security = operation.get("security")
+        signed_in = bool(security) and {} not in security
+        codes = []
+        if in_query or has_body or getattr(self.view, "filterset_class", None):
+            codes.append("400")
+        if signed_in or isinstance(self.view, TokenViewBase):
+            codes.append("401")
+        if signed_in:
+            codes.append("403")
+        if in_path:
+            codes.append("404")
+        if signed_in and "{case_id}" in self.path and self.method in UNSAFE_METHODS:
+            codes.append("409")
+        if has_body:
+            codes.extend(["411", "413", "415"])
+        if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in parameters):
+            codes.append("422")
+        if self.view.get_throttles():
+            codes.append("429")
+        return codes
+
+    def _error_response(self, status_code: str) -> dict[str, Any]:
+        component = self.resolve_serializer(ErrorBody, "response")
+        return {
+            "description": str(ERROR_DESCRIPTIONS[status_code]),
+            "content": {"application/json": {"schema": component.ref}},
+        }
 
 
 class BearerScheme(SimpleJWTScheme):

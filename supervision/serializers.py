@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from casework.filters import REGION_CODE, BoundedDateTimeField
 from casework.models import Category, Urgency
-from casework.serializers import UserRef
+from casework.serializers import CategoryCodeField, RegionCodeField, UserRef
 from common.serializers import ChoiceField, invalid_choice_message
 from supervision.dashboard import AGE_BUCKETS
 from workflows.steps import OUTCOMES, STATES
@@ -40,18 +40,16 @@ class QueryDateTime(serializers.Field):
 
 
 class DashboardQuery(serializers.Serializer):
-    region = serializers.CharField(
+    region = RegionCodeField(
         required=False,
-        max_length=13,
         label=_("Region"),
         help_text=_(
             "A region code within yours: its figures, it and everything below. Default: your "
             "region (a supervisor's own region, an officer's kabupaten/kota)."
         ),
     )
-    category = serializers.CharField(
+    category = CategoryCodeField(
         required=False,
-        max_length=10,
         label=_("Category"),
         help_text=_("Only cases of this PPKS category (code)."),
     )

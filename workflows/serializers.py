@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
-from casework.serializers import CaseUpdateInput
+from casework.serializers import CaseUpdateInput, RegionCodeField, UserIdField
 from common.serializers import (
     ChoiceField,
     LocalDateField,
@@ -27,7 +27,7 @@ class VerifyInput(StrictSerializer):
         label=_("Assessment"),
         help_text=_("Assessment summary. Internal: the reporter does not read it."),
     )
-    assignee = serializers.IntegerField(
+    assignee = UserIdField(
         required=False,
         allow_null=True,
         label=_("Assignee"),
@@ -122,15 +122,15 @@ class CloseInput(StrictSerializer):
 
 
 class AssignInput(StrictSerializer):
-    assignee = serializers.IntegerField(label=_("Assignee"))
+    assignee = UserIdField(label=_("Assignee"))
     note = TextField(
         max_length=TEXT, required=False, allow_blank=True, label=_("Note"), help_text=INTERNAL
     )
 
 
 class TransferInput(StrictSerializer):
-    region = TextField(
-        max_length=13, label=_("Region"), help_text=_("A region code in another regency/city.")
+    region = RegionCodeField(
+        label=_("Region"), help_text=_("A region code in another regency/city.")
     )
     reason = TextField(max_length=TEXT, label=_("Reason"), help_text=INTERNAL)
 

@@ -531,7 +531,7 @@ def test_a_region_outside_yours_is_refused(province, who, region):
     [
         ({"region": "banjarmasin"}, "region", "invalid"),
         ({"region": "63.71.99"}, "region", "unknown_region"),
-        ({"region": "6" * 20}, "region", "max_length"),
+        ({"region": "6" * 20}, "region", "invalid"),
         ({"region": "63.71."}, "region", "invalid"),
         ({"region": "63.71\x00"}, "region", "null_characters_not_allowed"),
         ({"category": "lut"}, "category", "invalid_choice"),  # codes are upper case
@@ -539,7 +539,6 @@ def test_a_region_outside_yours_is_refused(province, who, region):
         ({"urgency": "urgent"}, "urgency", "invalid_choice"),
         ({"created_after": "kemarin"}, "created_after", "invalid"),
         ({"created_before": "2026-13-45"}, "created_before", "invalid"),
-        ({"created_after": "0001-01-01T00:00:00+00:00"}, "created_after", "invalid"),
         ({"created_after": "2026-11-20T00:00:00+23:00"}, "created_after", "invalid"),
         (
             {"created_after": "2026-11-21", "created_before": "2026-11-20"},
