@@ -53,7 +53,8 @@ class ErrorBody(serializers.Serializer):
     message = serializers.CharField(
         help_text=_("For people, in the request's language (Bahasa Indonesia by default).")
     )
-    errors = FieldErrorBody(many=True, required=False)
+    # DRF's metaclass takes declared fields off the class, so this does not hide `.errors`.
+    errors = FieldErrorBody(many=True, required=False)  # type: ignore[assignment]
 
 
 class ApiSchema(AutoSchema):
@@ -114,7 +115,7 @@ class ApiSchema(AutoSchema):
         in_path = any(p["in"] == "path" for p in parameters)
         in_query = any(p["in"] == "query" for p in parameters)
         has_body = "requestBody" in operation
-        security = operation.get("security")
+        security = operation.get("security") or []
         signed_in = bool(security) and {} not in security
         codes = []
         if in_query or has_body or getattr(self.view, "filterset_class", None):
