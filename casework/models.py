@@ -24,6 +24,7 @@ from casework.guards import (
     may_supervise,
     may_work_on,
 )
+from common.display import local_datetime
 
 if TYPE_CHECKING:
     from django_fsm import Transition
@@ -59,7 +60,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent region"),
     )
 
     objects = RegionQuerySet.as_manager()
@@ -103,8 +109,8 @@ class Category(models.Model):
     sensitive_data = models.CharField(
         _("specific personal data implied"), max_length=100, blank=True
     )
-    sort_order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -133,7 +139,12 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.VOLUNTEER)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
     )
     division = models.CharField(_("division"), max_length=10, choices=Division.choices, blank=True)
     phone = models.CharField(
@@ -180,7 +191,7 @@ class Subject(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("subject")
@@ -223,23 +234,39 @@ class Case(FSMModelMixin, models.Model):
     state = FSMField(
         _("state"), default=CaseState.REPORTED, choices=CaseState.choices, protected=True
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("PPKS category")
+    )
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     # Where the person was found (any level below the province) and, denormalised from it, the
     # kabupaten/kota whose Dinsos is responsible: jurisdiction checks then need no join.
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region")
+    )
     # Indexed by the composite indexes below, which lead with it.
-    regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    regency = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("regency/city"),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     description = models.TextField(_("description"))
     observed_at = models.DateTimeField(_("observed at"))
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="cases")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="cases", verbose_name=_("subject")
+    )
     reported_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="reported_cases", db_index=False
+        User,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+        db_index=False,
+        verbose_name=_("reported by"),
     )
     assigned_to = models.ForeignKey(
         User,
@@ -248,6 +275,7 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         related_name="assigned_cases",
         db_index=False,
+        verbose_name=_("assigned to"),
     )
     # When the case entered its current state: the SLA clock of the current step starts here.
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
@@ -259,7 +287,12 @@ class Case(FSMModelMixin, models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
     # Non-blocking validation findings ({code, field, message}) shown to the officer.
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
@@ -478,6 +511,8 @@ class ReferenceCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
         constraints = [
             models.UniqueConstraint(fields=["regency", "year"], name="refcounter_regency_year")
         ]
@@ -496,10 +531,14 @@ class AccessKind(models.TextChoices):
 class AccessLog(models.Model):
     """Who read a case's personal data, and when: the answer to a data-subject access request."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_log")
-    kind = models.CharField(max_length=8, choices=AccessKind.choices)
-    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind of access"), max_length=8, choices=AccessKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("access log entry")
@@ -510,8 +549,12 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        at = timezone.localtime(self.at)
-        return f"{self.user_id} {self.kind} {self.case_id} at {at:%Y-%m-%d %H:%M}"
+        return _("%(user)s: %(kind)s, %(case)s, %(at)s") % {
+            "user": self.user.username,
+            "kind": self.get_kind_display(),
+            "case": self.case.reference,
+            "at": local_datetime(self.at),
+        }
 
 
 class IdempotencyRecord(models.Model):
@@ -529,6 +572,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
 
     def __str__(self) -> str:

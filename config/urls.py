@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView
 
@@ -8,6 +9,12 @@ from config.auth import GuardedAdminAuthenticationForm, ThrottledTokenObtainPair
 
 # The admin's login under the API's limits (per address and per account).
 admin.site.login_form = GuardedAdminAuthenticationForm
+# Our name on every admin page, in the reader's language; no "view site" link: the service has
+# no pages of its own besides the API (its root is a 404).
+admin.site.site_header = _("PPKS Kalimantan Selatan — Administration")
+admin.site.site_title = _("PPKS Kalimantan Selatan")
+admin.site.index_title = _("Case management administration")
+admin.site.site_url = None
 
 handler400 = "common.error_responses.json_bad_request"
 handler403 = "common.error_responses.json_permission_denied"

@@ -49,7 +49,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("event"))
     def event(self, obj: Delivery) -> str:
-        return obj.message.event
+        return obj.message.get_event_display()
 
     @admin.display(description=_("recipient"))
     def recipient(self, obj: Delivery) -> str:

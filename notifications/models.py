@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.display import local_datetime
+
 
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")
@@ -26,6 +28,25 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class Event(models.TextChoices):
+    """What a message is about, in words (the admin's columns and filters); each has its title
+    and body in `notifications.templates`."""
+
+    CASE_REPORTED = "case_reported", _("New case")
+    CASE_RESUBMITTED = "case_resubmitted", _("Case resubmitted")
+    CASE_VERIFIED = "case_verified", _("Case verified")
+    CASE_ASSIGNED = "case_assigned", _("Case assigned")
+    CASE_RETURNED = "case_returned", _("Case returned to the reporter")
+    CASE_ASSISTED = "case_assisted", _("Case assisted")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    CASE_REOPENED = "case_reopened", _("Case reopened")
+    CASE_TRANSFERRED = "case_transferred", _("Case transferred")
+    SLA_WARNING = "sla_warning", _("Deadline near")
+    SLA_BREACHED = "sla_breached", _("Deadline missed")
+    SLA_ESCALATED = "sla_escalated", _("Escalated to the province")
+    DAILY_DIGEST = "daily_digest", _("Daily summary")
+
+
 class Preference(models.Model):
     """How a user wants to be told; without a row, the in-app inbox in Bahasa Indonesia."""
 
@@ -34,6 +55,7 @@ class Preference(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="notification_preference",
+        verbose_name=_("user"),
     )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN
@@ -46,21 +68,26 @@ class Preference(models.Model):
         verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
-        return str(self.user_id)
+        return self.user.username
 
 
 class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    event = models.CharField(_("event"), max_length=32)
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
     )
-    case_id = models.UUIDField(_("case"), null=True, blank=True)
+    case_id = models.UUIDField(_("case id"), null=True, blank=True)
     case_reference = models.CharField(_("case reference"), max_length=20, blank=True)
     # The template's words: category names, kecamatan, counts. Never personal data.
     context = models.JSONField(_("context"), default=dict, blank=True)
     # Set by senders that may run twice for one occasion (the daily digest): one row per key.
-    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(
+        _("deduplication key"), max_length=100, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -70,7 +97,11 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["case_id"], name="outbox_case")]
 
     def __str__(self) -> str:
-        return f"{self.event} to {self.recipient_id} ({self.case_reference})"
+        return _("%(event)s to %(recipient)s (%(reference)s)") % {
+            "event": self.get_event_display(),
+            "recipient": self.recipient.username,
+            "reference": self.case_reference or "-",
+        }
 
 
 class DeliveryStatus(models.TextChoices):
@@ -83,7 +114,12 @@ class Delivery(models.Model):
     """One message by one channel. Its id is the idempotency key the channel is given."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("message"),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -117,11 +153,17 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.message_id} by {self.channel} ({self.status})"
+        return _("%(message)s by %(channel)s: %(status)s") % {
+            "message": self.message,
+            "channel": self.get_channel_display(),
+            "status": self.get_status_display(),
+        }
 
 
 class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     succeeded = models.BooleanField(_("succeeded"))
     # What went wrong, in words that carry no personal data (a status code, an error class).
@@ -133,7 +175,8 @@ class DeliveryAttempt(models.Model):
         verbose_name_plural = _("delivery attempts")
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+        outcome = _("succeeded") if self.succeeded else _("failed")
+        return _("%(outcome)s, %(at)s") % {"outcome": outcome, "at": local_datetime(self.at)}
 
 
 class InboxItem(models.Model):

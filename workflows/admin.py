@@ -2,20 +2,25 @@
 
 The buttons (django-fsm-2's `FSMAdminMixin`) go through `workflows.services.case_transition`,
 so a transition from the admin is checked, timed, logged and notified exactly like one from the
-API; only the transitions the signed-in user may perform are offered. History is read-only.
+API; only the transitions the signed-in user may perform are offered, named as the history names
+them. History is read-only. The case page shows the person and the report only to whom the API
+shows them, masked as there, and logs the read (`workflows.admin_report`).
 """
 
 from typing import Any
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django_fsm import Transition
 from django_fsm.admin import FSMAdminMixin
 
 from casework.models import Case, User
+from common.display import period
 from common.errors import DomainError
-from common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
+from common.readonly_admin import NoSaveButtons, ReadOnlyAdmin, ReadOnlyInline
 from workflows.admin_forms import TRANSITION_FORMS
-from workflows.models import HistoryEntry, SlaPolicy
+from workflows.admin_report import case_report
+from workflows.models import HistoryAction, HistoryEntry, SlaPolicy
 from workflows.services import case_transition
 
 
@@ -25,21 +30,40 @@ class HistoryInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
+class CaseAdmin(FSMAdminMixin, NoSaveButtons):
     fsm_fields = ["state"]
     fsm_forms = dict(TRANSITION_FORMS)
+    fsm_transition_not_allowed_msg = _("You may not take this action on this case.")
+    change_form_template = "workflows/case_change_form.html"
+    # The list and its search carry no personal data: the person is on the case's page only.
     list_display = ("reference", "state", "category", "urgency", "regency", "due_at", "created_at")
     list_filter = ("state", "urgency", "category")
     search_fields = ("reference",)
     list_select_related = ("category", "regency")
-    # No subject or description here: personal data is read through the API, where reads are
-    # logged. Every field is read-only: the case changes only through its transitions.
+    # The bookkeeping; the person and the report follow (`render_change_form`). Every field is
+    # read-only: the case changes only through its transitions.
     fields = (
-        "reference", "state", "category", "urgency", "region", "regency", "reported_by",
-        "assigned_to", "state_changed_at", "due_at", "outcome", "referred_to", "created_at",
+        "reference", "state", "category", "urgency", "region", "regency", "observed_at",
+        "reported_by", "assigned_to", "state_changed_at", "due_at", "outcome", "referred_to",
+        "duplicate_of", "created_at",
     )  # fmt: skip
     readonly_fields = fields
     inlines = [HistoryInline]
+
+    @staticmethod
+    def get_fsm_block_label(fsm_field_name: str) -> str:
+        return str(_("Actions"))
+
+    def get_fsm_label(self, transition: Transition) -> str:
+        return str(HistoryAction(transition.custom["action"]).label)
+
+    def get_help_text(self, transition: Transition) -> str:
+        return transition.custom.get("help_text") or ""  # the form page prints it as it is
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["case_report"] = case_report(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -68,7 +92,7 @@ class CaseAdmin(FSMAdminMixin, admin.ModelAdmin):
             return False
         self.message_user(
             request,
-            _("%(action)s: done.") % {"action": action.custom["action"]},
+            _("%(action)s: done.") % {"action": self.get_fsm_label(action)},
             level=messages.SUCCESS,
         )
         return True
@@ -84,5 +108,17 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ("urgency", "category", "verify_within", "assist_within", "close_within")
+    list_display = ("urgency", "category", "verify_period", "assist_period", "close_period")
     list_filter = ("urgency",)
+
+    @admin.display(description=_("verify within"), ordering="verify_within")
+    def verify_period(self, policy: SlaPolicy) -> str:
+        return period(policy.verify_within)
+
+    @admin.display(description=_("first assistance within"), ordering="assist_within")
+    def assist_period(self, policy: SlaPolicy) -> str:
+        return period(policy.assist_within)
+
+    @admin.display(description=_("close within"), ordering="close_within")
+    def close_period(self, policy: SlaPolicy) -> str:
+        return period(policy.close_within)

@@ -28,33 +28,37 @@ class ResubmitForm(forms.Form):
 
 class RejectForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(o.value, o.label) for o in (Outcome.REJECTED, Outcome.DUPLICATE)]
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in (Outcome.REJECTED, Outcome.DUPLICATE)],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=5000)
     duplicate_of = forms.UUIDField(label=_("Duplicate of (case id)"), required=False)
 
 
 class AssistForm(forms.Form):
-    kind = forms.ChoiceField(choices=AssistanceKind.choices)
-    description = forms.CharField(widget=forms.Textarea, max_length=5000)
+    kind = forms.ChoiceField(label=_("Kind of assistance"), choices=AssistanceKind.choices)
+    description = forms.CharField(
+        label=_("What was delivered"), widget=forms.Textarea, max_length=5000
+    )
     delivered_at = forms.DateField(label=_("Delivered on"))
-    provider = forms.CharField(max_length=200, required=False)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
+        label=_("Outcome"),
         choices=[
             (o.value, o.label)
             for o in (Outcome.RESOLVED, Outcome.REFERRED, Outcome.DECEASED, Outcome.UNREACHABLE)
-        ]
+        ],
     )
-    summary = forms.CharField(widget=forms.Textarea, max_length=5000)
-    referred_to = forms.CharField(max_length=200, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, max_length=5000)
+    referred_to = forms.CharField(label=_("Referred to"), max_length=200, required=False)
 
 
 class AssignForm(forms.Form):
     assignee = _staff()
-    note = forms.CharField(widget=forms.Textarea, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
 
 
 class TransferForm(forms.Form):

@@ -6,7 +6,33 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Case, Category, Urgency, User
+from casework.models import Case, CaseState, Category, Urgency, User
+from common.display import local_datetime
+
+
+class HistoryAction(models.TextChoices):
+    """Every action a history row records, in words: the transitions declared on `Case` (their
+    `custom["action"]`), the other writes on a case, and the deadline escalations. The admin's
+    transition buttons use these labels too. `tests/workflows/test_vocabulary.py` keeps the list
+    complete."""
+
+    REPORT = "report", _("Reported")
+    VERIFY = "verify", _("Verify")
+    RETURN = "return", _("Return to the reporter")
+    RESUBMIT = "resubmit", _("Resubmit")
+    REJECT = "reject", _("Reject")
+    ASSIST = "assist", _("Record first assistance")
+    CLOSE = "close", _("Close the case")
+    REOPEN = "reopen", _("Reopen")
+    ASSIGN = "assign", _("Assign")
+    TRANSFER = "transfer", _("Transfer to another region")
+    EDIT = "edit", _("Edited")
+    NOTE = "note", _("Note added")
+    ATTACHMENT = "attachment", _("File attached")
+    ASSISTANCE = "assistance", _("Further assistance recorded")
+    SLA_WARNING = "sla_warning", _("Deadline near")
+    SLA_BREACHED = "sla_breached", _("Deadline missed")
+    SLA_ESCALATED = "sla_escalated", _("Escalated to the province")
 
 
 class HistoryEntry(models.Model):
@@ -16,14 +42,20 @@ class HistoryEntry(models.Model):
     the admin shows it read-only). `payload` holds the action's non-personal fields only.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
-    action = models.CharField(_("action"), max_length=20)
-    from_state = models.CharField(_("from state"), max_length=10, blank=True)
-    to_state = models.CharField(_("to state"), max_length=10)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="history", verbose_name=_("case")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=HistoryAction.choices)
+    from_state = models.CharField(
+        _("from state"), max_length=10, blank=True, choices=CaseState.choices
+    )
+    to_state = models.CharField(_("to state"), max_length=10, choices=CaseState.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason or note"), blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -32,7 +64,12 @@ class HistoryEntry(models.Model):
         indexes = [models.Index(fields=["case", "at"], name="history_case_at")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.action} {self.from_state}->{self.to_state}"
+        return _("%(case)s: %(action)s by %(actor)s, %(at)s") % {
+            "case": self.case.reference,
+            "action": self.get_action_display(),
+            "actor": self.actor.username if self.actor else _("the system"),
+            "at": local_datetime(self.at),
+        }
 
 
 class SlaPolicy(models.Model):
@@ -48,6 +85,7 @@ class SlaPolicy(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+        verbose_name=_("PPKS category"),
         help_text=_("Empty: the default for this urgency."),
     )
     verify_within = models.DurationField(_("verify within"))
@@ -73,7 +111,10 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.urgency} {self.category_id or '*'}"
+        return _("%(urgency)s, %(category)s") % {
+            "urgency": self.get_urgency_display(),
+            "category": self.category_id or _("every category"),
+        }
 
 
 # WORKFLOW.md's default policy: (verify, first assistance, close) per urgency.

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rest_framework_simplejwt.token_blacklist",
     "django_fsm",
+    # No models: the templates of the read-only admin bases (common.readonly_admin).
+    "common",
     "casework",
     "workflows",
     "notifications",

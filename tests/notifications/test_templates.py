@@ -21,7 +21,7 @@ import time_machine
 from django.utils import timezone, translation
 
 from casework.models import Case, User
-from notifications.models import InboxItem, OutboxMessage, Preference
+from notifications.models import Event, InboxItem, OutboxMessage, Preference
 from notifications.templates import TEMPLATES, render
 from supervision import digest
 from tests.factories import case_payload, make_case, make_user
@@ -136,6 +136,11 @@ def test_every_event_the_workflow_emits_has_a_template() -> None:
         emitted |= set(re.findall(r"\"((?:case|sla)_[a-z_]+|daily_digest)\"", text))
     assert len(emitted) >= 13  # the grep finds what it is meant to find
     assert emitted - set(TEMPLATES) == set()
+
+
+def test_every_event_is_named_in_words() -> None:
+    # The admin's columns and filters show `Event`'s labels, never the code.
+    assert set(Event.values) == set(TEMPLATES)
 
 
 def test_the_digest_counts_appear_in_the_message(alice, carol) -> None:

@@ -6,16 +6,19 @@ per-action tables) are held to it here, so a new state, outcome, step or action 
 silently drop out of the deadlines, the tallies, the dashboard or the sample data.
 """
 
+import re
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 
 from casework.models import CaseState, Outcome, Urgency
 from supervision.serializers import DashboardOutput
-from workflows import diagram, services, steps, tally_sql
+from workflows import diagram, escalation, services, steps, tally_sql
 from workflows.admin_forms import TRANSITION_FORMS
-from workflows.models import DEFAULT_SLA, CaseTally, SlaPolicy
+from workflows.models import DEFAULT_SLA, CaseTally, HistoryAction, SlaPolicy
 from workflows.serializers import ACTION_INPUTS
 
 # WORKFLOW.md, "Deadlines": the verification step ends with a decision (verify, or reject from
@@ -62,6 +65,18 @@ def test_every_action_has_its_input_service_and_admin_form() -> None:
     assert set(services.ACTIONS) == ACTIONS
     methods = {e.method for e in diagram.edges()}
     assert set(TRANSITION_FORMS) == methods
+
+
+def test_every_action_the_history_records_is_named_in_words() -> None:
+    # The transitions, the other writes on a case, and the deadline escalations: the admin's
+    # history and transition buttons show `HistoryAction`'s labels, never the code.
+    writes = {"report", "edit", "note", "attachment", "assistance"}
+    assert set(HistoryAction.values) == ACTIONS | writes | set(escalation.EVENT.values())
+    recorded = set()
+    for module in ("services", "records", "escalation"):
+        source = (Path(settings.BASE_DIR) / "workflows" / f"{module}.py").read_text()
+        recorded |= set(re.findall(r'record_history\(\s*case,\s*action="(\w+)"', source))
+    assert recorded == writes  # the grep finds every literal action written
 
 
 def test_sla_policy_has_a_period_per_step() -> None:
