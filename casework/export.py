@@ -3,8 +3,8 @@
 One query read through a server-side cursor in chunks (PostgreSQL); each chunk becomes
 `ExportRow`s, masked by the rule of the API (`casework.access.may_see_personal_data`), with
 region names from the per-process reference cache rather than joins. `export_parts` hands the
-chunks on one at a time, logging each just before; the CSV here streams them. Memory stays
-one chunk's whatever the number of cases.
+chunks on one at a time, logging each just before: the CSV here streams them, the workbook of
+`casework.export_xlsx` spools them. Memory stays one chunk's whatever the number of cases.
 
 The CSV is the machine format: codes, ISO 8601 times in WITA to the second, numbers as typed.
 """
@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework import reference_cache
 from casework.access import may_see_personal_data
@@ -25,8 +26,11 @@ from casework.models import Case, CaseState, User
 from casework.nik import mask_nik
 from casework.phones import mask_phone
 from casework.serializers import birth_date_shown
+from common.errors import ValidationFailed
 
 CHUNK = 2000
+FORMATS = ("csv", "xlsx")
+ExportFormat = Literal["csv", "xlsx"]
 
 
 class ExportRow(NamedTuple):
@@ -68,6 +72,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A stored phone is E.164 ("+62…", `casework.phones`), masked or not: a number, never a formula.
 PHONE = re.compile(r"^\+[0-9*]+$")
 DISTRICT_LENGTH, VILLAGE_LENGTH = len("63.71.04"), len("63.71.04.1003")
+
+
+def export_format(value: str | None) -> ExportFormat:
+    """The `format` query parameter: `csv` (the default) or `xlsx`; anything else is a 400."""
+    if value is None or value == "csv":
+        return "csv"
+    if value == "xlsx":
+        return "xlsx"
+    raise ValidationFailed.for_field("format", "invalid_choice", _("Use csv or xlsx."))
 
 
 def export_parts(

@@ -1,4 +1,7 @@
-"""`GET /api/v1/cases/export/`: the list's cases and filters as streamed CSV, logged, masked."""
+"""`GET /api/v1/cases/export/`: the list's cases and filters as streamed CSV, logged, masked.
+
+The workbook (`format=xlsx`) has its own file, `test_export_xlsx.py`.
+"""
 
 import copy
 import csv
