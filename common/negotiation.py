@@ -21,3 +21,14 @@ class JsonFallbackNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
             return renderers[0], renderers[0].media_type
+
+
+class FileFormatNegotiation(JsonFallbackNegotiation):
+    """For an endpoint whose `format` query parameter names the file it returns (the export's
+    `csv` or `xlsx`), not one of DRF's renderers: DRF would answer `?format=xlsx` with a 404
+    for want of a renderer by that name. Errors are still JSON."""
+
+    def filter_renderers(
+        self, renderers: Iterable[BaseRenderer], format: str
+    ) -> list[BaseRenderer]:
+        return list(renderers)  # `?format=` is the view's to read

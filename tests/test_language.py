@@ -47,7 +47,7 @@ FIELD_WORDS = {
     "location": ("Lokasi", "Location"),
     "subject": ("Orang yang dilaporkan", "Person reported"),
     "subject.nik": ("NIK (Orang yang dilaporkan)", "NIK (Person reported)"),
-    "subject.phone": ("Nomor telepon (Orang yang dilaporkan)", "Phone (Person reported)"),
+    "subject.phone": ("Telepon (Orang yang dilaporkan)", "Phone (Person reported)"),
     "subject.sex": ("Jenis kelamin (Orang yang dilaporkan)", "Sex (Person reported)"),
     "subject.birth_date": ("Tanggal lahir (Orang yang dilaporkan)", "Birth date (Person reported)"),
     "state": ("Status", "State"),

@@ -5,7 +5,7 @@ Thin: parse, call a selector or a `workflows.services` function, serialize.
 
 from typing import cast
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +20,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import access, export, idempotency, selectors
+from casework import access, export, export_xlsx, idempotency, selectors
 from casework import services as casework_services
 from casework.access import request_user
 from casework.filters import CaseFilter
 from casework.models import AccessKind, Case
 from casework.pagination import CasePagination
 from casework.serializers import CaseInput, CaseOutput, CaseUpdateInput
+from common.negotiation import FileFormatNegotiation
 from common.pagination import StrictOrderingFilter
 from common.serializers import StrictSerializer
 from workflows import services
@@ -132,40 +133,76 @@ class MayExportCases(IsAuthenticated):
         )
 
 
-class CaseExportApi(GenericAPIView):
-    """The cases you may see, with the list's filters, as CSV (UTF-8), newest first.
+EXPORT_FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=list(export.FORMATS),
+    default="csv",
+    description=_(
+        "`csv` (the default): the machine format, codes and ISO 8601 times. `xlsx`: an Excel "
+        "workbook for people, with headers in the request's language, labels, date cells in "
+        "WITA, NIK and phone as text. Anything else is a 400 naming `format`."
+    ),
+)
 
-    Streamed row by row: any size, in constant memory. Columns: reference, created_at,
-    observed_at, state, state_changed_at, category (code), urgency, regency_code, regency,
-    district (kecamatan), village (desa/kelurahan), assigned_to (username), due_at, overdue
-    (yes/no), outcome, referred_to, subject_name, subject_sex, subject_birth_date, subject_nik,
-    subject_phone; personal fields masked as in the API. Times are ISO 8601 in WITA. Each
-    exported case whose personal data you see is written to the access log (kind `export`)
-    just before it is sent.
+
+class CaseExportApi(GenericAPIView):
+    """The cases you may see, with the list's filters, newest first, as CSV (UTF-8) or as an
+    Excel workbook (`format=xlsx`).
+
+    In constant memory whatever the size: the CSV is streamed row by row, the workbook built in a
+    temporary file and then sent. CSV columns: reference, created_at, observed_at, state,
+    state_changed_at, category (code), urgency, regency_code, regency, district (kecamatan),
+    village (desa/kelurahan), assigned_to (username), due_at, overdue (yes/no), outcome,
+    referred_to, subject_name, subject_sex, subject_birth_date, subject_nik, subject_phone;
+    times ISO 8601 in WITA, to the second. The workbook has the same columns with headers in
+    the request's language, labels for the codes, times as date cells in WITA, NIK and phone
+    as text. Personal fields are masked as in the API. Each exported case whose personal data
+    you see is written to the access log (kind `export`) before it is sent.
     """
 
     permission_classes = [MayExportCases]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
+    # `format` is the file's (csv or xlsx), not a DRF renderer's.
+    content_negotiation_class = FileFormatNegotiation
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
         return selectors.cases_visible_to(request_user(self.request))
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        filters=True,  # the list's filters, which schema generation shows only for lists
+        parameters=[EXPORT_FORMAT_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, export_xlsx.MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request: Request) -> StreamingHttpResponse:
+        kind = export.export_format(request.query_params.get("format"))
         cases = self.filter_queryset(self.get_queryset())
         user = request_user(request)
 
         def log(case_ids: list) -> None:
             casework_services.personal_data_export_record(user=user, case_ids=case_ids)
 
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = f"kasus-ppks-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{kind}"
+        if kind == "xlsx":
+            response = FileResponse(
+                export_xlsx.xlsx_file(user, cases, log=log),
+                as_attachment=True,
+                filename=name,
+                content_type=export_xlsx.MEDIA_TYPE,
+            )
+            response.block_size = 64 * 1024
+            return response
         return StreamingHttpResponse(
             export.csv_lines(user, cases, log=log),
             content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="kasus-ppks-{stamp}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
 
