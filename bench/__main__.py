@@ -10,10 +10,11 @@ import argparse
 import secrets
 import signal
 import sys
+from pathlib import Path
 
 import psycopg
 
-from bench import api, harness, notifications, scale
+from bench import api, harness, notifications, report, scale
 from bench.record import Record
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ppks_bench"
@@ -42,7 +43,14 @@ def _parser() -> argparse.ArgumentParser:
         "--docs",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="rewrite docs/benchmarks.md (default: yes, except with --quick or --only)",
+        help="rewrite docs/benchmarks.md and docs/benchmarks.json (default: yes, except with "
+        "--quick or --only, or with --docs-path)",
+    )
+    parser.add_argument(
+        "--docs-path",
+        type=Path,
+        help="write the document there instead (its JSON next to it, .json): renders a quick "
+        "run without touching docs/",
     )
     parser.add_argument(
         "--only",
@@ -76,7 +84,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cases = args.cases if args.cases is not None else (2_000 if quick else 100_000)
     args.duration = args.duration if args.duration is not None else (3.0 if quick else 15.0)
     args.list_requests = args.list_requests or (30 if quick else 200)
-    args.docs = (not quick and not args.only) if args.docs is None else args.docs
+    if args.docs is None:
+        args.docs = args.docs_path is not None or (not quick and not args.only)
+    if args.docs_path is None:
+        args.docs_path = report.DOCS_PATH
+    elif args.docs_path.suffix != ".md":
+        parser.error("--docs-path names the Markdown file: it must end in .md")
+    else:
+        args.docs_path = args.docs_path.resolve()
     if args.scale_sizes is None:
         args.scale_sizes = scale.QUICK_SIZES if quick else scale.SIZES
     if args.docs and args.only:

@@ -1,6 +1,8 @@
 """What one run of the bench keeps of its sections, in their order: the report's sections, the
-commands that reproduce them, the machine's state; at the end the report itself (printed,
-`bench/results/latest.json`, and for full runs docs/benchmarks.md) and the exit status."""
+commands that reproduce them, the machine's state; at the end the report itself (printed; the
+raw figures in `bench/results/latest.json`; for full runs, or with `--docs-path`, the document:
+docs/benchmarks.md and the figures it is rendered from, docs/benchmarks.json) and the exit
+status."""
 
 import argparse
 import json
@@ -12,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench import api, harness, load, notifications, report, scale
+from bench import api, harness, load, notifications, report, scale, targets
 from bench.harness import ROOT
 
 if TYPE_CHECKING:
@@ -25,6 +27,12 @@ def _loadavg() -> str:
         return Path("/proc/loadavg").read_text().split()[0]
     except OSError:
         return "unknown"
+
+
+def shown(command: list[str]) -> str:
+    """A command as the document shows it: paths inside the checkout relative to it, so the
+    document says nothing of where this checkout happens to live."""
+    return shlex.join(command).replace(f"{ROOT}/", "")
 
 
 def code_version() -> str:
@@ -41,13 +49,17 @@ def code_version() -> str:
         changed = [
             line[3:]
             for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
-            if not line[3:].startswith(("bench/", "docs/benchmarks.md"))
+            if not line[3:].startswith(("bench/", "docs/benchmarks."))
         ]
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout?)"
     if not changed:
         return f"commit {head}"
     return f"commit {head} with uncommitted changes to {', '.join(changed)}"
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 class Record:
@@ -68,7 +80,7 @@ class Record:
     def add_api(self, result: api.Result) -> None:
         self.sections += result.sections
         self.runs += result.runs
-        self.commands.append(f"# server started by the bench:\n{shlex.join(result.command)}")
+        self.commands.append(f"# server started by the bench:\n{shown(result.command)}")
         self.quiet.append(
             f"other work on the machine just before the creates: {result.quiet[0]}, before the "
             f"lists: {result.quiet[1]}, before the transitions: {result.quiet[2]}"
@@ -77,8 +89,8 @@ class Record:
     def add_notifications(self, result: notifications.Result) -> None:
         self.notified = result
         self.sections.append(notifications.section(result))
-        self.runs += result.runs
-        self.commands.append(f"# worker started by the bench:\n{shlex.join(result.command)}")
+        self.runs += result.runs.values()
+        self.commands.append(f"# worker started by the bench:\n{shown(result.command)}")
         self.quiet.append(f"before the notifications: {result.quiet}")
 
     def add_scale(self, result: scale.Result) -> None:
@@ -87,41 +99,43 @@ class Record:
         self.runs += result.runs
         self.commands += ["# the scale section alone:", "python -m bench --only scale"]
         self.commands += [
-            f"# server started by the scale section:\n{shlex.join(command)}"
+            f"# server started by the scale section:\n{shown(command)}"
             for command in result.commands[:2]  # the same for every size but the database
         ]
 
     def finish(self) -> int:
         """Print the report and keep the figures; write the document if asked to and the bench
         ran cleanly. The exit status: 0, or 1 when it did not."""
-        text = self.render()
-        print("\n" + text)
+        doc = self.document()
+        print("\n" + report.render(doc))
         self._write_results()
         if self._failed():
             print("not recording: the bench did not run cleanly", file=sys.stderr)
             return 1
         if self.args.docs:
-            report.DOCS_PATH.write_text(text)
-            print(f"written to {report.DOCS_PATH.relative_to(ROOT)}")
+            path: Path = self.args.docs_path
+            data = report.write(doc, path)
+            print(f"written to {_relative(path)} and {_relative(data)}")
         return 0
 
-    def render(self) -> str:
+    def document(self) -> targets.Document:
         args = self.args
         facts_url = args.database_url
         if self.seeded is None:
             # Alone, the scale section never created that database: ask its first one instead.
             facts_url = scale.database_url(args.database_url, args.scale_sizes[0])
         facts = report.machine_facts(facts_url, args.redis_url if self.notified else None)
-        return report.render(
+        return report.document(
             sections=self.sections,
             facts=facts,
             commands=self.commands,
+            code=self.version,
             setup=self._setup(),
             when=self.started,
         )
 
     def _setup(self) -> list[str]:
-        setup = [f"Code: {self.version}"]
+        setup = []
         if (seeded := self.seeded) is not None:
             setup.append(
                 f"Cases in the database: {seeded.before + seeded.added:,} (seeded now: "

@@ -1,64 +1,102 @@
-"""The results as Markdown: printed, and (for full runs) written to docs/benchmarks.md.
+"""The document: a run's figures as JSON (`docs/benchmarks.json`) and the Markdown rendered from
+that JSON alone (`docs/benchmarks.md`), its verdicts computed by `bench/targets.py`.
 
-The document is regenerated whole on every run so the figures, machine and commands always
-belong together. Each measured area is a section with its own tables and goals; later work adds
-a `Section` (notifications, dashboard) instead of editing the document by hand.
+Both are rewritten whole on every full run, so the figures, machine and commands always belong
+together; `tests/test_benchmarks_doc.py` renders the committed JSON again and compares, so a hand
+edit of the Markdown that contradicts the figures fails the tests.
 """
 
+import json
 import math
 import os
 import platform
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from bench import targets
 from bench.load import Run
 
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-# Hand-written reading of the figures, kept across runs (the rest of the document is generated).
-NOTES_PATH = Path(__file__).resolve().parent / "NOTES.md"
-PLANNED = ["Workflow transitions"]
-
-
-@dataclass(frozen=True)
-class Goal:
-    text: str
-    measured: str
-    met: bool
-
-    @property
-    def verdict(self) -> str:
-        return "met" if self.met else "**not met**"
-
-
-@dataclass
-class Table:
-    """A table of figures other than request runs (the scale section's sizes, its exports),
-    under a `###` heading of its own."""
-
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
+FORMAT = 1  # of the JSON; bump when a reader of an older file would misread it
 
 
 @dataclass
 class Section:
+    key: str  # what the targets name it by (`bench/targets.py`)
     title: str
     intro: str
-    runs: list[Run]
+    runs: dict[str, Run]  # by key, in the table's order
     show_rate: bool
-    goals: list[Goal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)  # after the runs, before the goals
-    # A `###` heading for the goals when tables precede them (else they would read as part of
-    # the last table's heading).
-    goals_caption: str = ""
+    # Figures other than request runs, already as JSON (the scale section's sizes).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _ms(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.1f}"
+def json_figure(value: float) -> float | None:
+    """NaN (no latencies) is not JSON: null."""
+    return None if math.isnan(value) else value
+
+
+def run_data(key: str, run: Run) -> dict[str, Any]:
+    """What the document keeps of a run: the figures its tables and targets read."""
+    return {
+        "key": key,
+        "name": run.name,
+        "clients": run.clients,
+        "requests": run.ok,
+        "errors": run.errors,
+        "per_second": run.rate,
+        "p50_ms": json_figure(run.p50_ms),
+        "p95_ms": json_figure(run.p95_ms),
+    }
+
+
+def section_data(section: Section) -> dict[str, Any]:
+    return {
+        "key": section.key,
+        "title": section.title,
+        "intro": section.intro,
+        "show_rate": section.show_rate,
+        "runs": [run_data(key, run) for key, run in section.runs.items()],
+        **section.extra,
+        "notes": section.notes,
+    }
+
+
+def document(
+    *,
+    sections: list[Section],
+    facts: dict[str, str],
+    commands: list[str],
+    code: str,
+    setup: list[str],
+    when: datetime,
+) -> targets.Document:
+    """The run as `docs/benchmarks.json` holds it."""
+    return {
+        "format": FORMAT,
+        "started": when.astimezone(UTC).isoformat(timespec="seconds"),
+        "code": code,
+        "machine": facts,
+        "commands": commands,
+        "setup": setup,
+        "sections": [section_data(s) for s in sections],
+    }
+
+
+def write(doc: targets.Document, path: Path) -> Path:
+    """The Markdown at `path` and its JSON next to it; returns the JSON's path."""
+    data_path = path.with_suffix(".json")
+    data_path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(render(doc), encoding="utf-8")
+    return data_path
+
+
+# --- the Markdown ----------------------------------------------------------------------------
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -67,35 +105,172 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render_section(section: Section) -> str:
-    """One `##` section: what it measures, the runs, other tables, the goals with verdicts,
-    notes."""
+def _runs_table(section: dict[str, Any]) -> str:
+    rate = section["show_rate"]
     headers = ["Measurement", "Clients", "Requests", "Errors"]
-    headers += ["Requests/s"] if section.show_rate else []
+    headers += ["Requests/s"] if rate else []
     headers += ["p50 ms", "p95 ms"]
     rows = []
-    for run in section.runs:
-        row = [run.name, str(run.clients), str(run.ok), str(run.errors)]
-        row += [f"{run.rate:.1f}"] if section.show_rate else []
-        row += [_ms(run.p50_ms), _ms(run.p95_ms)]
+    for run in section["runs"]:
+        row = [run["name"], str(run["clients"]), str(run["requests"]), str(run["errors"])]
+        row += [targets.figure_text(run["per_second"])] if rate else []
+        row += [targets.figure_text(run["p50_ms"]), targets.figure_text(run["p95_ms"])]
         rows.append(row)
-    parts = [f"## {section.title}", section.intro]
-    if section.runs:
-        parts.append(_table(headers, rows))
-    for table in section.tables:
-        parts += [f"### {table.caption}", _table(table.headers, table.rows)]
-    if section.goals:
-        if section.goals_caption:
-            parts.append(f"### {section.goals_caption}")
+    return _table(headers, rows)
+
+
+def _scale_ms(run: dict[str, Any], stat: str) -> str:
+    value = run.get(stat)
+    return "failed" if value is None else targets.figure_text(value)
+
+
+def _size_table(size: dict[str, Any]) -> str:
+    rows = [
+        [
+            run["name"],
+            f"`GET {run['path']}`",
+            str(run["requests"]),
+            str(run["errors"]),
+            _scale_ms(run, "p50_ms"),
+            _scale_ms(run, "p95_ms"),
+        ]
+        for run in size["runs"]
+    ]
+    return f"### {size['size']:,} cases (database `{size['database']}`)\n\n" + _table(
+        ["Measurement", "Request", "Requests", "Errors", "p50 ms", "p95 ms"], rows
+    )
+
+
+def _export_table(title: str, sizes: list[dict[str, Any]]) -> str:
+    rows = []
+    for size in sizes:
+        e = size["export"]
+        figures = (
+            [
+                f"{e['rows']:,}",
+                f"{e['size'] / 1e6:.1f}",
+                f"{e['seconds']:.2f}",
+                f"{e['rows'] / e['seconds'] if e['seconds'] else 0:,.0f}",
+                f"{e['first_byte'] * 1000:.0f}",
+            ]
+            if e is not None and not e["error"]
+            else ["failed", "", "", "", ""]
+        )
+        peak = size["worker_peak_kb"]
+        empty, full = peak["empty_export"], peak["full_export"]
+        rows.append(
+            [
+                f"{size['size']:,}",
+                *figures,
+                f"{empty / 1024:.1f}" if empty else "",
+                f"{full / 1024:.1f}" if full else "",
+                f"{(full - empty) / 1024:+.1f}" if empty and full else "",
+            ]
+        )
+    headers = [
+        "Cases",
+        "Rows",
+        "MB sent",
+        "Seconds",
+        "Rows/s",
+        "First byte ms",
+        "Worker peak MB, empty export",
+        "after the full export",
+        "Difference MB",
+    ]
+    return f"### {title}\n\n" + _table(headers, rows)
+
+
+def render_section(section: dict[str, Any]) -> str:
+    """One `##` section: what it measures, its tables, its notes."""
+    parts = [f"## {section['title']}", section["intro"]]
+    if section["runs"]:
+        parts.append(_runs_table(section))
+    if sizes := section.get("sizes"):
+        parts += [_size_table(size) for size in sizes]
+        parts.append(_export_table(section["export_title"], sizes))
+    if section["notes"]:
+        parts.append("\n".join(f"- {note}" for note in section["notes"]))
+    return "\n\n".join(p for p in parts if p)
+
+
+def render_verdict(doc: targets.Document, when: str) -> str:
+    """The targets against the figures: a count, what is not met, and the table."""
+    found = targets.verdicts(doc)
+    missed = [v for v in found if not v.met]
+    parts = [
+        "## Verdict",
+        f"The run of {when} ({doc['code']}) against the targets of `bench/targets.py`: "
+        f"**{len(found) - len(missed)} of {len(found)} met**" + (", not met:" if missed else "."),
+    ]
+    if missed:
         parts.append(
-            _table(
-                ["Goal", "Measured", "Verdict"],
-                [[g.text, g.measured, g.verdict] for g in section.goals],
+            "\n".join(
+                f"- {v.area}: {v.goal} ({v.measured.rsplit(' = ', 1)[-1]})"
+                if v.value is not None
+                else f"- {v.area}: {v.goal} (not measured)"
+                for v in missed
             )
         )
-    if section.notes:
-        parts.append("\n".join(f"- {note}" for note in section.notes))
-    return "\n\n".join(p for p in parts if p)
+    parts.append(
+        _table(
+            ["Area", "Target", "Measured", "Verdict"],
+            [[v.area, v.goal, v.measured, v.verdict] for v in found],
+        )
+    )
+    return "\n\n".join(parts)
+
+
+INTRO = """\
+# Benchmarks
+
+`make bench` measures the case API against PostgreSQL with generated cases, served by gunicorn
+as in production (sync workers): case intake, the case list, workflow transitions, the
+notification pipeline on Celery and Redis, and how the dashboard, filtered lists and export
+behave as the case table grows. Each figure is set against a floor (the same work without the
+framework around it, or the same request on a smaller database), and each target of
+`bench/targets.py` is judged on those figures. A slow figure does not fail the bench; a
+measurement that could not be made does (the server did not start, requests failed).
+
+Everything from the Verdict on is generated: a full run writes its figures to
+`docs/benchmarks.json` and renders this file from them (`bench/report.py`), and
+`tests/test_benchmarks_doc.py` fails when the two disagree. Edit the code, not this file, and run
+the bench again.
+
+- `make bench`: the full run; rewrites this file and `docs/benchmarks.json`. Needs PostgreSQL
+  (`--database-url`, a database of the bench's own, created if missing) and Redis (`--redis-url`;
+  the bench writes only the keys of its own queues, and deletes them afterwards). The scale
+  section's largest database takes minutes to seed the first time and is reused after.
+- `make bench BENCH_ARGS="--quick"`: a smoke run at small sizes, printed; with
+  `--docs-path PATH` also rendered to PATH (and its JSON next to it) instead of here.
+- `--only api`, `--only notifications`, `--only scale`: one part, printed only.
+  `.venv/bin/python -m bench --help` lists every option.
+
+How it measures: `sampledata/generator.py` fills the databases with COPY (cases across the
+province's regions and categories, each with the history its state implies). `bench/load.py`
+runs closed-loop HTTP clients and counts every failed request as an error. Rates are compared in
+alternating halves (A-B-B-A), so a drift in background load hits both sides; latencies take turns
+request by request. The list's floor (`bench/rawsql.py`) runs the very statements the endpoint
+ran, with psycopg and `json.dumps`. The transitions give each client cases of its own, so no
+request waits on a row lock. The notifications compare the pipeline (event committed to inbox
+item delivered) with a Celery task that does nothing (`bench/tasks.py`). The scale section
+(`bench/scale.py`) seeds a database per size and sets the largest against the smallest. Each
+section below says how its figures were taken.
+"""
+
+
+def render(doc: targets.Document) -> str:
+    """The whole Markdown document, from the JSON alone."""
+    when = f"{datetime.fromisoformat(doc['started']).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    parts = [INTRO.rstrip(), render_verdict(doc, when), f"## Latest run\n\n{when}"]
+    parts.append("\n".join(f"- {k}: {v}" for k, v in doc["machine"].items()))
+    parts.append("Commands:\n\n```sh\n" + "\n".join(doc["commands"]) + "\n```")
+    parts.append("\n".join(f"- {line}" for line in [f"Code: {doc['code']}", *doc["setup"]]))
+    parts += [render_section(s) for s in doc["sections"]]
+    return "\n\n".join(parts) + "\n"
+
+
+# --- the machine -----------------------------------------------------------------------------
 
 
 def machine_facts(conninfo: str, redis_url: str | None = None) -> dict[str, str]:
@@ -144,73 +319,3 @@ def machine_facts(conninfo: str, redis_url: str | None = None) -> dict[str, str]
         versions = [metadata.version("celery"), metadata.version("kombu"), server["redis_version"]]
         facts["Celery / kombu / Redis"] = " / ".join(versions)
     return facts
-
-
-INTRO = """\
-# Benchmarks
-
-`make bench` measures the case API against PostgreSQL with a realistically seeded case table,
-served by gunicorn exactly as in production (sync workers), and compares each endpoint with a
-floor: what the same work costs without the framework around it. A benchmark reports; it does
-not fail the build for a slow figure, only when it could not measure (server did not start,
-requests failed).
-
-- `make bench`: the full run (100,000 seeded cases, 8 clients, 15 s per measurement, then the
-  notification pipeline, about a minute more, then the scale section at 10,000 and 1,000,000
-  cases: seeding the million takes minutes the first time, its databases are reused after).
-  It rewrites this file. Needs Redis for the notifications (`--redis-url`, default
-  `redis://127.0.0.1:6379/14`: the bench writes only keys named after a queue of its own, and
-  deletes them afterwards).
-- `make bench BENCH_ARGS="--quick"`: a smoke run (2,000 cases, 3 s; scale at 2,000 and 20,000
-  cases); prints, does not write here.
-- `.venv/bin/python -m bench --only scale`: the scale section alone (printed, not written
-  here); `--scale-sizes 10000,1000000` (the default) chooses the sizes, `--scale-fresh` drops
-  and re-seeds their databases `ppks_scale_<n>` (on the server of `--database-url`).
-- Options: `--database-url` (default `postgres://postgres@127.0.0.1:5432/ppks_bench`; the
-  database is created if missing and reused: cases are only added up to `--cases`), `--cases`,
-  `--clients` (creates and transitions), `--duration` (per create and transition target),
-  `--list-requests`, `--port`, `--fresh` (drop and re-create the bench database first, so it
-  holds exactly the seeded cases), `--explain` (print the list's query plans), `--no-docs`,
-  `--only api`, `--only notifications` or `--only scale` (one part, printed, not written
-  here), `--redis-url`.
-  Run `.venv/bin/python -m bench --help`.
-
-How it works: `sampledata/generator.py` (also `manage.py generate_cases`) fills the tables
-with COPY (cases spread over the 13
-kabupaten/kota by population, the 26 categories, three years, states by age, subjects with
-NIKs, the demo accounts as reporters and assignees, references taken from the product's
-counter; each case with the history rows of the transitions its state implies, its
-`state_changed_at` and its current SLA deadline). `bench/load.py` runs closed-loop HTTP clients
-(each sends its next request when the previous answer is in); every failed request is counted
-as an error, never dropped. The list baseline (`bench/rawsql.py`) executes the very statements
-the endpoint ran, captured from one in-process request, with psycopg and then `json.dumps` of
-the rows. The transitions (`bench/transitions.py`) give each client cases of its own, drawn
-from the database (topped up through the API when short), so no request waits on a row lock.
-The notifications (`bench/notifications.py`) start a Celery worker and a producer process with
-the product's Celery settings on a Redis queue of the bench's own, and compare the pipeline
-(event committed to inbox item delivered) with a task that does nothing (`bench/tasks.py`).
-The scale section (`bench/scale.py`) seeds a database per size with the same generator and
-measures, one request at a time, what should not grow with the number of cases: the
-dashboard, filtered list pages, and the export's memory (VmHWM of a single gunicorn worker).
-"""
-
-
-def render(
-    *,
-    sections: list[Section],
-    facts: dict[str, str],
-    commands: list[str],
-    setup: list[str],
-    when: datetime,
-) -> str:
-    """The whole document."""
-    parts = [INTRO.rstrip(), f"## Latest run\n\n{when:%Y-%m-%d %H:%M %Z}"]
-    parts.append("\n".join(f"- {k}: {v}" for k, v in facts.items()))
-    parts.append("Commands:\n\n```sh\n" + "\n".join(commands) + "\n```")
-    parts.append("\n".join(f"- {line}" for line in setup))
-    parts += [render_section(s) for s in sections]
-    done = {s.title.split(" (")[0] for s in sections}
-    parts += [f"## {title}\n\nNot measured yet." for title in PLANNED if title not in done]
-    if NOTES_PATH.exists():
-        parts.append(NOTES_PATH.read_text(encoding="utf-8").strip())
-    return "\n\n".join(parts) + "\n"

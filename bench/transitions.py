@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from bench import load, machine, rawsql, report
+from bench import load, machine, rawsql
 from bench.harness import HOST, case_body, json_headers
 
 REGENCY = "63.71"  # Kota Banjarmasin
@@ -30,7 +30,6 @@ MARGIN = 2.0  # a pool holds twice what the warm-up rate would use in the measur
 TOP_UP_LIMIT = 30_000  # cases filed through the API at most, per kind of top-up
 TOP_UP_SECONDS = 180.0
 CAPTURES = 2  # in-process requests per target; the statements of the last one are reported
-GOAL = 2.0
 Rows = list[tuple[str, int | None, datetime]]  # (id, assignee, created_at) of cases
 
 
@@ -101,8 +100,7 @@ class Target:
 
 @dataclass
 class Result:
-    runs: list[load.Run]
-    goals: list[report.Goal]
+    runs: dict[str, load.Run]  # by key: verify, patch, assign
     notes: list[str]
     quiet: str
     side_runs: list[load.Run]  # warm-ups and top-ups: checked for errors, not reported
@@ -371,7 +369,7 @@ def measure(
     volunteer_token: str,
     run_started: datetime,
 ) -> Result:
-    """The section's runs, goals and notes. Raises RuntimeError if the bench itself broke.
+    """The section's runs and notes. Raises RuntimeError if the bench itself broke.
 
     `volunteer_token` files the cases of the top-ups; `run_started` tells the cases the intake
     measurement filed from the others."""
@@ -398,23 +396,12 @@ def measure(
         *_statement_notes(flow.targets),
         _rows_note(flow.targets, conninfo, started, history_before),
     ]
-    return Result(runs=runs, goals=_goals(runs), notes=notes, quiet=quiet, side_runs=flow.side_runs)
-
-
-def _goals(runs: list[load.Run]) -> list[report.Goal]:
-    verify, patch, assign = runs
-    goals = []
-    for run, what in ((verify, "verify (state transition)"), (assign, "assign (same state)")):
-        ratio = patch.rate / run.rate if run.rate else float("nan")
-        goals.append(
-            report.Goal(
-                f"{what}: cost ≤ {GOAL:.0f} x PATCH (PATCH rate / action rate)",
-                f"{patch.rate:.1f} / {run.rate:.1f} req/s = {ratio:.2f}x "
-                f"(p50 {run.p50_ms:.1f} vs {patch.p50_ms:.1f} ms)",
-                ratio <= GOAL,
-            )
-        )
-    return goals
+    return Result(
+        runs={t.label.lower(): run for t, run in zip(flow.targets, runs, strict=True)},
+        notes=notes,
+        quiet=quiet,
+        side_runs=flow.side_runs,
+    )
 
 
 def _pools_note(
