@@ -75,8 +75,9 @@ DISTRICT_LENGTH, VILLAGE_LENGTH = len("63.71.04"), len("63.71.04.1003")
 
 
 def export_format(value: str | None) -> ExportFormat:
-    """The `format` query parameter: `csv` (the default) or `xlsx`; anything else is a 400."""
-    if value is None or value == "csv":
+    """The `format` query parameter: `csv` (the default, also when given empty, as any query
+    parameter given empty is one not given) or `xlsx`; anything else is a 400."""
+    if value is None or value in ("", "csv"):
         return "csv"
     if value == "xlsx":
         return "xlsx"

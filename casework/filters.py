@@ -26,48 +26,55 @@ from casework.models import (
 )
 from casework.reference_data import reference_rows
 from common.filters import ChoiceFilter, ModelChoiceFilter
-from common.serializers import padded, real_offset
+from common.serializers import valid_offset
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 MAX_ID_DIGITS = 18  # fits a bigint; longer is not an id
 # What the schema says of codes: a Kemendagri region code, a PPKS category code.
-REGION_CODE_SCHEMA = {"type": "string", "pattern": padded(REGION_CODE.pattern)}
-CATEGORY_CODE = re.compile(r"^[A-Z]{2,5}$")
-CATEGORY_CODE_SCHEMA = {"type": "string", "pattern": padded(CATEGORY_CODE.pattern)}
-# The Permensos categories as the reference data loads them: what a category filter can match.
+REGION_CODE_SCHEMA = {"type": "string", "pattern": REGION_CODE.pattern}
+# The Permensos categories as the reference data loads them: the codes a category can have.
 CATEGORY_CODES = sorted(row["code"] for row in reference_rows("ppks_categories.csv"))
+CATEGORY_CODE_SCHEMA = {"type": "string", "enum": CATEGORY_CODES}
+
+
+class CodeFilter(filters.CharFilter):
+    """A code is taken as written: a form field would trim it, and " 63.71" is no code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(REGION_CODE_SCHEMA)
-class RegionCodeFilter(filters.CharFilter):
+class RegionCodeFilter(CodeFilter):
     pass
 
 
-@extend_schema_field({"type": "string", "enum": CATEGORY_CODES})
+@extend_schema_field(CATEGORY_CODE_SCHEMA)
 class CategoryFilter(ModelChoiceFilter):
     pass
 
 
 @extend_schema_field({"type": "string", "pattern": rf"^(me|[0-9]{{1,{MAX_ID_DIGITS}}})$"})
-class UserIdFilter(filters.CharFilter):
+class UserIdFilter(CodeFilter):
     pass
 
 
 @extend_schema_field({"type": "string", "enum": ["me"]})
-class MeFilter(filters.CharFilter):
+class MeFilter(CodeFilter):
     pass
 
 
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# Before any case (and after 1932, when WITA became +08:00: an older instant would be shown in
+# Makassar's mean solar time, +07:57:36, which RFC 3339 cannot write).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class BoundedDateTimeField(IsoDateTimeField):
-    """An ISO datetime the database can take: no overflow (year 1, year 9999) and a real offset.
-
-    The offset must be a real time zone's (`common.serializers.real_offset`).
-    The value is handed on in UTC.
-    """
+    """An ISO datetime as a bound: one beyond what Python holds (year 1, year 9999 in a far
+    zone) is the bound it means, the offset one RFC 3339 can write
+    (`common.serializers.valid_offset`). The value is handed on in UTC."""
 
     def to_python(self, value: Any) -> datetime | None:
         try:
@@ -80,7 +87,7 @@ class BoundedDateTimeField(IsoDateTimeField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if parsed is None:
             return None
-        if not real_offset(parsed):
+        if not valid_offset(parsed):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return min(max(parsed, EARLIEST), LATEST).astimezone(UTC)
 

@@ -55,12 +55,19 @@ READ_ONLY_CASE_FIELDS = {
 @extend_schema_field(REGION_CODE_SCHEMA)
 class RegionCodeField(TextField):
     """A region code as the schema gives its form (what exists is the service's to say; the
-    form bounds the length)."""
+    form bounds the length). Taken as written: " 63.71" is no code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
 
 
 @extend_schema_field(CATEGORY_CODE_SCHEMA)
 class CategoryCodeField(TextField):
-    """A PPKS category code as the schema gives its form (which exist is the service's to say)."""
+    """A PPKS category code, one of the reference data's (whether it is open to new reports is
+    the service's to say). Taken as written."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
@@ -149,7 +156,7 @@ class CaseInput(StrictSerializer):
     subject = SubjectInput(label=_("Person reported"))
 
     def validate_category(self, value: str) -> Category:
-        category = active_category(value.strip())
+        category = active_category(value)
         if category is None:
             raise serializers.ValidationError(
                 _("Unknown PPKS category “%(code)s”.") % {"code": value}, code="does_not_exist"
@@ -160,7 +167,7 @@ class CaseInput(StrictSerializer):
         return value or ""
 
     def validate_region(self, value: str) -> Region:
-        region = reportable_region(value.strip())
+        region = reportable_region(value)
         if region is None:
             raise serializers.ValidationError(
                 _(

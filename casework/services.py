@@ -246,12 +246,11 @@ def idempotency_purge(*, older_than: datetime) -> int:
 def user_duty_set(*, user: User, on_duty: bool) -> User:
     """An officer goes on or off duty: routing (`workflows.responsibility`) reads it.
 
-    Only officers carry duty; anyone else asking is refused (supervisors are always told).
+    Only officers carry duty; anyone else asking is refused, as something not theirs to do
+    (403), however well-formed the request (supervisors are always told).
     """
     if user.role != Role.OFFICER:
-        raise ValidationFailed.for_field(
-            "on_duty", "not_an_officer", _("Only officers go on and off duty.")
-        )
+        raise PermissionDenied(_("Only officers go on and off duty."), code="not_an_officer")
     User.objects.filter(pk=user.pk).update(on_duty=on_duty)
     user.on_duty = on_duty
     return user

@@ -10,6 +10,13 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from common.serializers import invalid_choice_message
 
 
+def _refused(value: Any, valid: Any) -> forms.ValidationError:
+    # django-filter %-formats the message with its params: the value, typed by the client, may
+    # hold a "%" of its own.
+    message = invalid_choice_message(value, valid).replace("%", "%%")
+    return forms.ValidationError(message, code="invalid_choice")
+
+
 class ListedChoiceField(FilterChoiceField):
     def validate(self, value: Any) -> None:
         try:
@@ -18,9 +25,7 @@ class ListedChoiceField(FilterChoiceField):
             if exc.code != "invalid_choice":
                 raise
             valid = [choice for choice, _label in self.choices if choice not in ("", None)]
-            raise forms.ValidationError(
-                invalid_choice_message(value, valid), code="invalid_choice"
-            ) from None
+            raise _refused(value, valid) from None
 
 
 class ChoiceFilter(filters.ChoiceFilter):
@@ -36,9 +41,7 @@ class ListedModelChoiceField(FilterModelChoiceField):
                 raise
             key = self.to_field_name or "pk"
             valid = self.queryset.order_by(key).values_list(key, flat=True)
-            raise forms.ValidationError(
-                invalid_choice_message(value, valid), code="invalid_choice"
-            ) from None
+            raise _refused(value, valid) from None
 
 
 class ModelChoiceFilter(filters.ModelChoiceFilter):

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from common.error_responses import error_body
+from common.error_summary import summary
+from common.errors import FieldError
 
 API_PREFIX = "/api/"
 
@@ -23,6 +25,27 @@ class NoStoreApiMiddleware:
         if request.path.startswith(API_PREFIX) and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class SingleQueryValueMiddleware:
+    """An API query parameter is given once: with two values, Django reads the last and a
+    refused first one would pass unseen (no list of the API takes a repeated parameter)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                errors = [
+                    FieldError(field=name, code="repeated", message=_("Give this parameter once."))
+                    for name in repeated
+                ]
+                return JsonResponse(
+                    error_body("validation_error", summary(errors, None), errors), status=400
+                )
+        return self.get_response(request)
 
 
 class BodyLengthMiddleware:

@@ -51,9 +51,9 @@ class CheckedCursorPagination(CursorPagination):
     def get_page_size(self, request):
         """A whole number from 1 (a larger one is cut to `max_page_size`); anything else is a
         400 naming the parameter rather than the default page in silence."""
-        raw = request.query_params.get(self.page_size_query_param, "")
-        if raw == "":
+        if self.page_size_query_param not in request.query_params:
             return self.page_size
+        raw = request.query_params[self.page_size_query_param]
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationFailed.for_field(
                 self.page_size_query_param,

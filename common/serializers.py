@@ -16,14 +16,9 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-# What Python's str.strip() trims, as a regular-expression class: text fields (DRF's and Django
-# forms') are trimmed before they are checked, so a schema pattern allows it around a value.
+# What Python's str.strip() trims, as a regular-expression class: text fields (DRF's) are trimmed
+# before they are checked, so a schema says what a blank is in these terms.
 SPACE_CLASS = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-def padded(pattern: str) -> str:
-    """`^…$` allowing what trimming removes around it."""
-    return rf"^[{SPACE_CLASS}]*(?:{pattern.removeprefix('^').removesuffix('$')})[{SPACE_CLASS}]*$"
 
 
 class StrictSerializer(serializers.Serializer):
@@ -117,19 +112,20 @@ class NumberField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
-# The UTC offsets of real time zones (-12:00 to +14:00). Python takes up to ±24 h, PostgreSQL only
-# ±15:59: one rule for every time the API reads, in bodies and in query strings.
-MIN_OFFSET, MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+# The UTC offsets RFC 3339 writes (up to ±23:59), as the schema's `date-time` promises: one rule
+# for every time the API reads, in bodies and in query strings. Each is converted (to WITA or
+# UTC) in Python before it reaches PostgreSQL, which itself takes only ±15:59.
+MIN_OFFSET, MAX_OFFSET = -timedelta(hours=23, minutes=59), timedelta(hours=23, minutes=59)
 
 
-def real_offset(moment: datetime) -> bool:
+def valid_offset(moment: datetime) -> bool:
     offset = moment.utcoffset()
     return offset is None or MIN_OFFSET <= offset <= MAX_OFFSET
 
 
 class TimestampField(serializers.DateTimeField):
-    """A datetime that cannot overflow (year 1 in WITA has no UTC equivalent), at a real
-    time zone's offset."""
+    """A datetime that cannot overflow (year 1 in WITA has no UTC equivalent), at an offset
+    RFC 3339 can write."""
 
     def to_internal_value(self, value: Any) -> Any:
         try:
@@ -138,6 +134,6 @@ class TimestampField(serializers.DateTimeField):
             parsed = super().to_internal_value(value)
         except (OverflowError, ValueError):
             written = parsed = None
-        if parsed is None or (written is not None and not real_offset(written)):
+        if parsed is None or (written is not None and not valid_offset(written)):
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
         return parsed

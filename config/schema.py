@@ -20,9 +20,10 @@ from rest_framework_simplejwt.views import TokenViewBase
 from common.serializers import SPACE_CLASS, StrictSerializer
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# What DRF's CharField takes, as patterns: no NUL and no lone surrogate (its validators refuse
-# them) and, where a blank is refused, something besides what Python's strip() trims.
-_NOT_TEXT = r"\x00\ud800-\udfff"
+# What DRF's CharField takes, as patterns: no NUL (its validator refuses it) and, where a blank
+# is refused, something besides what Python's strip() trims. (Lone surrogates, refused too, are
+# not JSON text a client writes; a pattern naming them is one schema tools cannot use.)
+_NOT_TEXT = r"\x00"
 ANY_TEXT = rf"^[^{_NOT_TEXT}]*$"
 NOT_BLANK = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{SPACE_CLASS}][^{_NOT_TEXT}]*$"
 ERROR_DESCRIPTIONS = {
@@ -35,8 +36,17 @@ ERROR_DESCRIPTIONS = {
     "413": _("The body is too large."),
     "415": _("The body's media type is not one this operation reads."),
     "422": _("The Idempotency-Key was used before for a different request."),
+    "414": _(
+        "The request line (the path and its query) is longer than the server reads; this answer "
+        "comes from the HTTP server in front of the application, as HTML."
+    ),
     "429": _("Too many attempts: wait the seconds Retry-After says."),
+    "431": _(
+        "Too many header fields, or one too long; this answer comes from the HTTP server in "
+        "front of the application, as HTML."
+    ),
 }
+SERVER_REFUSALS = ("414", "431")  # gunicorn's own (docs/operations.md), before any of ours
 
 
 class FieldErrorBody(serializers.Serializer):
@@ -67,6 +77,8 @@ class ApiSchema(AutoSchema):
         for status_code in self._error_status_codes(operation):
             if status_code not in responses:
                 responses[status_code] = self._error_response(status_code)
+            elif "content" not in responses[status_code]:  # a view's own words, our shape
+                responses[status_code]["content"] = self._error_response(status_code)["content"]
         return operation
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
@@ -97,18 +109,20 @@ class ApiSchema(AutoSchema):
         return schema
 
     def _allow_empty_filters(self, operation: dict[str, Any]) -> None:
-        """A filter given empty (`?state=`, as a form sends an unset field) filters nothing."""
-        filterset = getattr(self.view, "filterset_class", None)
-        if filterset is None:
-            return
+        """A query parameter given empty (`?state=`, as a form sends an unset field) is one not
+        given; but for the page size, which is a number or refused."""
         for parameter in operation.get("parameters", []):
             schema = parameter.get("schema", {})
-            if parameter["in"] != "query" or parameter["name"] not in filterset.base_filters:
+            if parameter["in"] != "query" or parameter["name"] == "page_size":
                 continue
             if "enum" in schema and "" not in schema["enum"]:
                 schema["enum"] = [*schema["enum"], ""]
+                schema.pop("minLength", None)
             if "pattern" in schema:
                 schema["pattern"] = f"^$|{schema['pattern']}"
+                schema.pop("minLength", None)
+            elif "format" in schema:
+                parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
 
     def _error_status_codes(self, operation: dict[str, Any]) -> list[str]:
         parameters = operation.get("parameters", [])
@@ -134,14 +148,43 @@ class ApiSchema(AutoSchema):
             codes.append("422")
         if self.view.get_throttles():
             codes.append("429")
-        return codes
+        return [*codes, *SERVER_REFUSALS]
 
     def _error_response(self, status_code: str) -> dict[str, Any]:
+        if status_code in SERVER_REFUSALS:
+            return {
+                "description": str(ERROR_DESCRIPTIONS[status_code]),
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
         component = self.resolve_serializer(ErrorBody, "response")
         return {
             "description": str(ERROR_DESCRIPTIONS[status_code]),
             "content": {"application/json": {"schema": component.ref}},
         }
+
+
+def link_resources(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """OpenAPI links (a SPECTACULAR postprocessing hook): a new case's id opens every operation
+    on a case, an inbox page's first item can be marked read. Clients and schema tools (the
+    contract run's stateful phase) follow them."""
+    paths = result["paths"]
+    case_ops = {
+        op["operationId"]: op
+        for path, ops in paths.items()
+        if "{case_id}" in path and "{attachment_id}" not in path
+        for op in ops.values()
+    }
+    created = paths["/api/v1/cases/"]["post"]["responses"]["201"]
+    created["links"] = {
+        name: {"operationId": name, "parameters": {"case_id": "$response.body#/id"}}
+        for name in sorted(case_ops)
+    }
+    read = paths["/api/v1/notifications/{item_id}/read/"]["post"]["operationId"]
+    inbox = paths["/api/v1/notifications/"]["get"]["responses"]["200"]
+    inbox["links"] = {
+        read: {"operationId": read, "parameters": {"item_id": "$response.body#/results/0/id"}}
+    }
+    return result
 
 
 class BearerScheme(SimpleJWTScheme):

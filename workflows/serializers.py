@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.models import AssistanceKind, Outcome
@@ -57,6 +58,11 @@ class ReopenInput(StrictSerializer):
     reason = TextField(max_length=TEXT, label=_("Reason"), help_text=INTERNAL)
 
 
+@extend_schema_field(CaseUpdateInput)
+class CaseChangesField(serializers.DictField):
+    """Corrections to the case, validated (and documented) as PATCH /cases/{id}/ takes them."""
+
+
 class ResubmitInput(StrictSerializer):
     note = TextField(
         max_length=TEXT,
@@ -65,7 +71,7 @@ class ResubmitInput(StrictSerializer):
         label=_("Note"),
         help_text=_("What was completed or corrected. The reporter reads it."),
     )
-    changes = serializers.DictField(
+    changes = CaseChangesField(
         required=False,
         label=_("Corrections"),
         help_text=_("Corrected fields, as in PATCH /cases/{id}/."),

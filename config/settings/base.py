@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.NoStoreApiMiddleware",
+    "common.middleware.SingleQueryValueMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,6 +174,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.link_resources",
+    ],
 }
 
 # Celery: settings from engineering/STACK.md that keep work from being lost.
