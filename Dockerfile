@@ -28,7 +28,7 @@ USER app
 EXPOSE 8000
 # The access log carries the path, never the query string: `?search=` may hold a person's name.
 # Gunicorn refuses on its own (a plain-text 400, before Django) a request line over 4094 bytes,
-# over 100 header fields or one over 8190 bytes: README "Behind a proxy".
+# over 100 header fields or one over 8190 bytes: docs/operations.md, "Behind a proxy".
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
      "--limit-request-line", "4094", "--limit-request-fields", "100", \
      "--limit-request-field_size", "8190", \
