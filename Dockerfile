@@ -28,7 +28,8 @@ USER app
 EXPOSE 8000
 # The access log carries the path, never the query string: `?search=` may hold a person's name.
 # Gunicorn refuses on its own, before Django and as HTML, a request line over 4094 bytes (414)
-# and over 100 header fields or one over 8190 bytes (431); the API schema documents both.
+# and over 100 header fields or one over 8190 bytes (431): docs/operations.md, "Behind a proxy";
+# the API schema documents both.
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
      "--limit-request-line", "4094", "--limit-request-fields", "100", \
      "--limit-request-field_size", "8190", \

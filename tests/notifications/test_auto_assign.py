@@ -1,7 +1,8 @@
-"""Auto-assignment on verify (README "Notifications"): `"auto_assign": true` hands the case to
-the on-duty officer of its category's division, in its kabupaten/kota, with the fewest open
-cases; among equals, the one auto-assigned least recently (never first), then the lowest id.
-Nobody on duty: the verifier keeps the case. `AUTO_ASSIGN_ON_VERIFY` makes it the default.
+"""Auto-assignment on verify (docs/notifications.md, "Who is told"): `"auto_assign": true`
+hands the case to the on-duty officer of its category's division, in its kabupaten/kota, with
+the fewest open cases; among equals, the one auto-assigned least recently (never first), then
+the lowest id. Nobody on duty: the verifier keeps the case. `AUTO_ASSIGN_ON_VERIFY` makes it the
+default.
 
 Carol (supervisor of Kota Banjarmasin) verifies, so she is never a candidate herself. Time is
 frozen and moved a minute between verifications, as it passes between real ones.

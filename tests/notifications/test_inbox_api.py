@@ -1,4 +1,4 @@
-"""The inbox and notification preferences API (API.md "Notifications", README).
+"""The inbox and notification preferences API (docs/api.md, "The endpoints").
 
 `GET /api/v1/notifications/?unread=true|false`: the signed-in user's items, newest first, cursor
 paginated, each `{id, event, case, case_reference, title, body, created_at, read_at}`.

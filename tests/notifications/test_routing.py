@@ -1,4 +1,4 @@
-"""Who is told of a new case (README "Notifications", WORKFLOW.md): the routing is data.
+"""Who is told of a new case (docs/notifications.md, "Who is told"): the routing is data.
 
 A case belongs to the Dinsos of its kabupaten/kota and to the division that handles its PPKS
 category (ppks_categories.csv's `default_division`). `case_reported` goes to that division's

@@ -1,4 +1,5 @@
-"""The words of every notification (notifications/templates.py, README "Notifications").
+"""The words of every notification (notifications/templates.py; docs/notifications.md,
+"Channels and words").
 
 Each event has a title and a body in Bahasa Indonesia and English that say which case (the
 reference), what kind (the PPKS category, in the reader's language), where (the kecamatan) and
