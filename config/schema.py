@@ -115,6 +115,8 @@ class ApiSchema(AutoSchema):
             schema = parameter.get("schema", {})
             if parameter["in"] != "query" or parameter["name"] == "page_size":
                 continue
+            if schema.get("type") == "string" and not ({"enum", "pattern", "format"} & set(schema)):
+                schema["pattern"] = ANY_TEXT  # a form field refuses NUL, as a body's does
             if "enum" in schema and "" not in schema["enum"]:
                 schema["enum"] = [*schema["enum"], ""]
                 schema.pop("minLength", None)

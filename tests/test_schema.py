@@ -46,7 +46,8 @@ def test_each_operation_documents_what_is_particular_to_it(schema):
 
 def test_strict_bodies_say_they_take_no_other_field(schema):
     components = schema["components"]["schemas"]
-    for name in ("CaseInputRequest", "VerifyInputRequest", "NoteInputRequest", "PatchedMeInputRequest"):
+    strict = ("CaseInputRequest", "VerifyInputRequest", "NoteInputRequest", "PatchedMeInputRequest")
+    for name in strict:
         assert components[name]["additionalProperties"] is False, name
 
 
