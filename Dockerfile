@@ -14,6 +14,7 @@ COPY workflows ./workflows
 COPY notifications ./notifications
 COPY supervision ./supervision
 COPY sampledata ./sampledata
+COPY web ./web
 COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir -r requirements.lock \

@@ -35,7 +35,7 @@ run: setup
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy config common casework workflows notifications supervision sampledata bench
+	$(VENV)/bin/mypy config common casework workflows notifications supervision sampledata web bench
 
 test: lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Signing in: the JWT endpoints and the admin's login, under the same limits.
+"""Signing in: the JWT endpoints, the admin's login and the web app's, under the same limits.
 
 - Per client address: `AUTH_THROTTLE_RATE` logins (API and admin share one budget, the
   throttle's cache key). The address is `REMOTE_ADDR`, unless `TRUSTED_PROXY_COUNT` says how many
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -113,9 +114,12 @@ class AdminLoginThrottle(ScopedRateThrottle):
         return super(ScopedRateThrottle, self).allow_request(request, None)  # type: ignore[arg-type]
 
 
-class GuardedAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's login form: too many attempts from the address or for the account are the
-    form again, with the reason."""
+class LoginLimits:
+    """For a login form: too many attempts from the address or for the account are the form
+    again, with the reason (the API's limits, counted in the same place)."""
+
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
 
     def clean(self) -> dict[str, Any]:
         throttle = AdminLoginThrottle()
@@ -128,4 +132,25 @@ class GuardedAdminAuthenticationForm(AdminAuthenticationForm):
         username = self.cleaned_data.get("username")
         if username and (locked_for := login_guard.retry_after(username)):
             raise ValidationError(_locked_message(locked_for), code="account_locked")
-        return super().clean()
+        return super().clean()  # type: ignore[misc]
+
+
+class GuardedAdminAuthenticationForm(LoginLimits, AdminAuthenticationForm):
+    """The admin's login form, under the login limits."""
+
+
+class GuardedSignInForm(LoginLimits, AuthenticationForm):
+    """The web app's sign-in (`/masuk/`): any active account, under the login limits; its
+    labels are the names the pages are known by."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Wrong username or password. Capital letters count: check both and try again."
+        ),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")

@@ -6,6 +6,7 @@ CI must never pass by skipping what it exists to check.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from casework.reference_data import load_categories, load_regions
 from tests.factories import make_user
 
 IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own download cannot work here
 
 
 def _require(reason: str) -> None:
@@ -31,6 +33,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _require("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/ppks")
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         _require("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        _require(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,7 @@ def test_the_admin_carries_the_services_name_in_both_languages(admin_client_of):
     assert "Administrasi penanganan kasus" in indonesian
     assert "PPKS Kalimantan Selatan — Administration" in english
     assert "Administrasi Django" not in indonesian and "Django administration" not in english
-    assert "Lihat situs" not in indonesian  # the service has no site besides the API
+    assert "Lihat situs" in indonesian  # the web app, at /
 
 
 def test_the_case_list_has_no_english_column_or_filter_in_indonesian(admin_client_of, alice):

@@ -538,7 +538,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%[sdr]|\{[^{}]*\}")
 
 
 def read_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy) of a PO file's active entries (no header, no obsolete ones)."""
+    """msgid -> (msgstr, fuzzy) of a PO file's active entries (no header, no obsolete ones); an
+    entry with a context is keyed as gettext keys it, `context\x04msgid`."""
     entries: dict[str, tuple[str, bool]] = {}
     current: dict[str, str] = {}
     key = ""
@@ -546,7 +547,8 @@ def read_po(path: Path) -> dict[str, tuple[str, bool]]:
 
     def flush() -> None:
         if current.get("msgid"):
-            entries[current["msgid"]] = (current.get("msgstr", ""), fuzzy)
+            context = f"{current['msgctxt']}\x04" if "msgctxt" in current else ""
+            entries[context + current["msgid"]] = (current.get("msgstr", ""), fuzzy)
 
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip() or line.startswith("#~"):

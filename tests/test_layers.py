@@ -1,6 +1,6 @@
 """The apps depend one way (docs/architecture.md, "Apps and the direction of their dependencies"):
 
-    common ← casework ← notifications ← workflows ← supervision, sampledata
+    common ← casework ← notifications ← workflows ← supervision, sampledata ← web
 
 Each app may import only the apps below it; `config` wires them all together and nothing of
 the product imports it. Read from the source (every import, module-level or not), so a shortcut
@@ -21,6 +21,7 @@ LAYER = {
     "workflows": 3,
     "supervision": 4,
     "sampledata": 4,
+    "web": 5,
 }
 APPS = [*LAYER, "config"]
 

@@ -25,13 +25,13 @@ INTERNAL = _("Internal: the reporter does not read it.")
 class VerifyInput(StrictSerializer):
     note = TextField(
         max_length=TEXT,
-        label=_("Assessment"),
+        label=_("Note"),
         help_text=_("Assessment summary. Internal: the reporter does not read it."),
     )
     assignee = UserIdField(
         required=False,
         allow_null=True,
-        label=_("Assignee"),
+        label=_("Officer"),
         help_text=_("An officer of this Dinsos; default: you."),
     )
     auto_assign = StrictBooleanField(
@@ -102,7 +102,7 @@ class AssistanceInput(StrictSerializer):
     kind = ChoiceField(choices=AssistanceKind.choices, label=_("Kind of assistance"))
     description = TextField(max_length=TEXT, label=_("Description"))
     delivered_at = LocalDateField(
-        label=_("Delivered on"),
+        label=_("Date of assistance"),
         help_text=_("A date, or a datetime (its day in WITA). Not in the future."),
     )
     provider = TextField(max_length=200, required=False, allow_blank=True, label=_("Provider"))
@@ -128,7 +128,7 @@ class CloseInput(StrictSerializer):
 
 
 class AssignInput(StrictSerializer):
-    assignee = UserIdField(label=_("Assignee"))
+    assignee = UserIdField(label=_("Officer"))
     note = TextField(
         max_length=TEXT, required=False, allow_blank=True, label=_("Note"), help_text=INTERNAL
     )

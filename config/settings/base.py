@@ -44,7 +44,11 @@ INSTALLED_APPS = [
     "notifications",
     "supervision",
     "sampledata",
+    "web",
 ]
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:sign-in"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

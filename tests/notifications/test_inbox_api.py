@@ -113,7 +113,7 @@ def test_each_item_has_the_documented_shape(bob, case, deliver, as_user):
         "read_at": None,
     }
     assert "Neglected older person (60+)" in body["body"]
-    assert body["body"].endswith(f"/api/v1/cases/{case.pk}/")
+    assert body["body"].endswith(f"/kasus/{case.pk}/")
 
 
 def test_the_unread_filter(bobs_inbox, bob, as_user):

@@ -80,7 +80,7 @@ def test_every_event_renders_its_words_in_both_languages(event, language, case, 
     assert case.reference in rendered.title
     assert CATEGORY[language] in rendered.body
     assert KECAMATAN in rendered.body
-    assert rendered.body.endswith(f"/api/v1/cases/{case.pk}/")
+    assert rendered.body.endswith(f"/kasus/{case.pk}/")
     if event.startswith("sla_"):
         # The deadline in local time (WITA, not UTC), with its zone.
         assert "23" in rendered.body and "2026" in rendered.body

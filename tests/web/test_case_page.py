@@ -1,0 +1,95 @@
+"""The case page `/kasus/<uuid>/` (issue 12, part 1): what the reader may see, masked and logged
+as the API's detail; the history in sentences; the actions open to the reader, done through
+the same body rules and service as the API."""
+
+import re
+
+import pytest
+
+from casework.models import AccessLog, Case, CaseState
+from tests.factories import make_case
+from workflows.models import HistoryEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def page_of(client, case, **query):
+    return client.get(f"/kasus/{case.pk}/", query)
+
+
+def test_the_officer_of_the_region_sees_the_person_in_full_and_it_is_logged(client, alice, bob):
+    case = make_case(alice, nik="6371045505480001")
+    client.force_login(bob)
+    page = text(page_of(client, case))
+    assert "6371045505480001" in page
+    assert "Lanjut Usia Terlantar" in page and "Dilaporkan" in page
+    assert AccessLog.objects.filter(user=bob, case=case).count() == 1
+
+
+def test_an_officer_elsewhere_gets_a_404_as_from_the_api(client, alice, tono):
+    case = make_case(alice)
+    client.force_login(tono)
+    assert page_of(client, case).status_code == 404
+    assert not AccessLog.objects.filter(user=tono).exists()
+
+
+def test_a_signed_out_reader_signs_in_and_lands_on_the_case(client, alice):
+    case = make_case(alice)
+    response = page_of(client, case)
+    assert response.status_code == 302
+    assert response["Location"] == f"/masuk/?next=/kasus/{case.pk}/"
+
+
+def test_the_officer_verifies_from_the_page_and_the_history_says_it(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    page = text(page_of(client, case))
+    assert '<button type="submit" name="aksi" value="verify">Verifikasi</button>' in page
+    form = text(page_of(client, case, aksi="verify"))
+    assert '<label for="f-note">Catatan</label>' in form
+    assert '<label for="f-assignee">Petugas</label>' in form
+    done = client.post(f"/kasus/{case.pk}/verify/", {"note": "Dikunjungi, benar terlantar."})
+    assert (done.status_code, done["Location"]) == (302, f"/kasus/{case.pk}/")
+    case.refresh_from_db()
+    assert case.state == CaseState.VERIFIED
+    after = text(client.get(done["Location"]))
+    assert "Tersimpan: Verifikasi." in after
+    assert "(petugas) memverifikasi laporan" in after
+    assert "Dikunjungi, benar terlantar." in after
+
+
+def test_a_refused_action_is_the_form_again_with_the_reason_beside_the_field(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    before = HistoryEntry.objects.count()
+    response = client.post(f"/kasus/{case.pk}/verify/", {"note": ""})
+    assert response.status_code == 400
+    page = text(response)
+    assert 'role="alert"' in page and "1 isian perlu diperbaiki: Catatan" in page
+    assert '<p class="error" id="e-note">' in page
+    assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
+    assert HistoryEntry.objects.count() == before
+
+
+def test_the_reporter_reads_the_history_without_the_officers_internal_note(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    client.post(f"/kasus/{case.pk}/verify/", {"note": "Catatan internal asesmen."})
+    client.force_login(alice)
+    page = text(page_of(client, case))
+    assert "memverifikasi laporan" in page
+    assert "Catatan internal asesmen." not in page
+    assert 'name="aksi"' not in page  # nothing for her to do on a verified case
+
+
+def test_an_action_not_open_to_the_reader_is_refused(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(alice)  # a volunteer cannot verify
+    response = client.post(f"/kasus/{case.pk}/verify/", {"note": "Saya sendiri."})
+    assert response.status_code == 400
+    assert 'role="alert"' in text(response)
+    assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED

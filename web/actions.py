@@ -1,0 +1,153 @@
+"""A workflow action from a page's form: the same body serializer as the API
+(`workflows.serializers.ACTION_INPUTS`) and the same service (`case_transition`), so a page can
+do exactly what the API lets the reader do, under the same rules and with the same messages."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.translation import pgettext_lazy
+from rest_framework import serializers
+
+from casework import selectors as casework_selectors
+from casework.models import Case, User
+from common.error_responses import flatten_errors
+from common.error_summary import summary
+from common.errors import DomainError, FieldError
+from common.serializers import StrictBooleanField
+from workflows import services
+from workflows.serializers import ACTION_INPUTS
+
+# The buttons' names (fixed: the browser tests and the people who use them know them by these).
+ACTION_LABELS = {
+    "verify": pgettext_lazy("action button", "Verify"),
+    "return": pgettext_lazy("action button", "Return"),
+    "reject": pgettext_lazy("action button", "Reject"),
+    "resubmit": pgettext_lazy("action button", "Send again"),
+    "assist": pgettext_lazy("action button", "Record assistance"),
+    "close": pgettext_lazy("action button", "Close the case"),
+    "reopen": pgettext_lazy("action button", "Reopen"),
+    "assign": pgettext_lazy("action button", "Assign"),
+    "transfer": pgettext_lazy("action button", "Move"),
+}
+# Free text written at length gets a text area; a short one (a name, a code) a line.
+SHORT_TEXT = {"provider", "referred_to", "region", "duplicate_of"}
+# What a page's form does not offer (the API's resubmission corrections are a form of their own).
+NOT_ON_THE_FORM = {"changes"}
+
+
+@dataclass
+class Input:
+    name: str
+    label: str
+    kind: str  # "textarea", "text", "select", "checkbox", "date"
+    required: bool
+    help: str = ""
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    value: str = ""
+    error: str = ""
+
+
+@dataclass
+class ActionForm:
+    action: str
+    label: str
+    inputs: list[Input]
+    message: str = ""  # the summary of what to fix, or the service's refusal
+
+
+def action_form(action: str, user: User, data: QueryDict | None = None) -> ActionForm:
+    inputs = []
+    for name, body_field in ACTION_INPUTS[action]().fields.items():
+        if name in NOT_ON_THE_FORM:
+            continue
+        inputs.append(
+            Input(
+                name=name,
+                label=str(body_field.label),
+                kind=_kind(name, body_field),
+                required=body_field.required,
+                help=str(body_field.help_text or ""),
+                choices=_choices(name, body_field, user),
+                value=(data.get(name, "") if data is not None else ""),
+            )
+        )
+    return ActionForm(action, str(ACTION_LABELS[action]), inputs)
+
+
+def perform(case: Case, user: User, action: str, data: QueryDict) -> tuple[Case | None, ActionForm]:
+    """Do the action from the form's data: the case as it now is, or None and the form again
+    with each refusal beside its field."""
+    form = action_form(action, user, data)
+    serializer = ACTION_INPUTS[action](data=_body(form, data))
+    if serializer.is_valid():
+        try:
+            return (
+                services.case_transition(
+                    case_id=case.pk, actor=user, action=action, data=serializer.validated_data
+                ),
+                form,
+            )
+        except DomainError as exc:
+            errors = exc.errors
+            generic = exc.message is type(exc).default_message
+            form.message = (
+                summary(errors, _Reads(action)) if errors and generic else str(exc.message)
+            )
+    else:
+        errors = flatten_errors(serializer.errors)
+        form.message = summary(errors, _Reads(action))
+    _place_errors(form, errors)
+    return None, form
+
+
+class _Reads:
+    """What `common.error_summary` asks of a view: the body serializer it reads."""
+
+    def __init__(self, action: str) -> None:
+        self.input_serializer_class = ACTION_INPUTS[action]
+
+
+def _kind(name: str, body_field: serializers.Field) -> str:
+    if isinstance(body_field, StrictBooleanField):
+        return "checkbox"
+    if isinstance(body_field, serializers.ChoiceField) or name == "assignee":
+        return "select"
+    if isinstance(body_field, serializers.DateField):
+        return "date"
+    return "text" if name in SHORT_TEXT else "textarea"
+
+
+def _choices(name: str, body_field: serializers.Field, user: User) -> list[tuple[str, str]]:
+    if name == "assignee":
+        officers = casework_selectors.officers_within_reach(user)
+        return [(str(o.pk), o.full_name or o.username) for o in officers]
+    if isinstance(body_field, serializers.ChoiceField):
+        return [(str(value), str(label)) for value, label in body_field.choices.items()]
+    return []
+
+
+def _body(form: ActionForm, data: QueryDict) -> dict[str, Any]:
+    """The form's strings as the API's JSON body: a checkbox a boolean, an officer an id, an
+    optional field left empty absent."""
+    body: dict[str, Any] = {}
+    for item in form.inputs:
+        raw = data.get(item.name, "")
+        if item.kind == "checkbox":
+            if raw:
+                body[item.name] = True
+        elif raw == "" and not item.required:
+            continue
+        elif item.name == "assignee":
+            body[item.name] = int(raw) if raw.isdigit() else raw
+        else:
+            body[item.name] = raw
+    return body
+
+
+def _place_errors(form: ActionForm, errors: list[FieldError]) -> None:
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error.field or "", []).append(str(error.message))
+    for item in form.inputs:
+        item.error = " ".join(by_field.get(item.name, []))

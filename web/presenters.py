@@ -1,0 +1,127 @@
+"""What a page shows of a case, in words: labels not codes, times in WITA and as "2 jam lalu"."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from casework import reference_cache
+from casework.models import Case, CaseState
+from workflows.models import HistoryEntry
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    reference: str
+    category: str
+    state: str
+    state_code: str
+    place: str
+    changed_at: datetime
+    changed: str  # "2 jam lalu"
+
+
+def case_rows(cases: list[Case], *, now: datetime | None = None) -> list[CaseRow]:
+    now = now or timezone.now()
+    english = (get_language() or "id").startswith("en")
+    rows = []
+    for case in cases:
+        category = reference_cache.categories.get(case.category_id)
+        name = (category.name_en if english else category.name) if category else case.category_id
+        rows.append(
+            CaseRow(
+                id=str(case.pk),
+                reference=case.reference,
+                category=name,
+                state=case.get_state_display(),
+                state_code=case.state,
+                place=_place(case),
+                changed_at=timezone.localtime(case.state_changed_at),
+                changed=_("%(span)s ago")
+                % {"span": timesince(case.state_changed_at, now, depth=1)},
+            )
+        )
+    return rows
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    if (now - moment).total_seconds() < 60:
+        return _("just now")
+    return _("%(span)s ago") % {"span": timesince(moment, now, depth=1)}
+
+
+def _place(case: Case) -> str:
+    district = reference_cache.regions.get(case.region_id[: len("63.71.04")])
+    regency = reference_cache.regions.get(case.regency_id)
+    return ", ".join(region.name for region in (district, regency) if region is not None)
+
+
+# What each history row says, as a sentence after the actor: "Rina (petugas) memverifikasi".
+DEEDS = {
+    "report": _lazy("reported the case"),
+    "verify": _lazy("verified the report"),
+    "return": _lazy("returned it to the reporter"),
+    "resubmit": _lazy("sent it again"),
+    "reject": _lazy("did not take it up"),
+    "assist": _lazy("recorded the first assistance"),
+    "close": _lazy("closed the case"),
+    "reopen": _lazy("reopened the case"),
+    "assign": _lazy("assigned it"),
+    "transfer": _lazy("moved it to another region"),
+    "edit": _lazy("corrected the report"),
+    "note": _lazy("added a note"),
+    "attachment": _lazy("attached a file"),
+    "assistance": _lazy("recorded further assistance"),
+    "sla_warning": _lazy("the deadline is near"),
+    "sla_breached": _lazy("the deadline was missed"),
+    "sla_escalated": _lazy("escalated to the province"),
+}
+ROLE_WORDS = {
+    "volunteer": _lazy("volunteer"),
+    "officer": _lazy("officer"),
+    "supervisor": _lazy("supervisor"),
+    "admin": _lazy("administrator"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    sentence: str  # "Rina (petugas) memverifikasi laporan"
+    text: str  # the row's text as the reader may read it (empty when not theirs)
+    at: datetime
+    ago: str
+
+
+def history_lines(entries: list[HistoryEntry], *, now: datetime | None = None) -> list[HistoryLine]:
+    now = now or timezone.now()
+    lines = []
+    for entry in entries:
+        deed = str(DEEDS.get(entry.action, entry.get_action_display()))
+        if entry.actor is None:
+            sentence = deed[:1].upper() + deed[1:]
+        else:
+            who = entry.actor.full_name or entry.actor.username
+            sentence = _("%(who)s (%(role)s) %(deed)s") % {
+                "who": who,
+                "role": ROLE_WORDS.get(entry.actor.role, entry.actor.role),
+                "deed": deed,
+            }
+        lines.append(
+            HistoryLine(sentence, entry.reason, timezone.localtime(entry.at), _ago(entry.at, now))
+        )
+    return lines
+
+
+def deadline_words(case: Case, *, now: datetime | None = None) -> str:
+    """ "sisa 3 jam" / "terlambat 2 hari"; empty when no deadline runs (closed, or none set)."""
+    if case.due_at is None or case.state == CaseState.CLOSED:
+        return ""
+    now = now or timezone.now()
+    if case.due_at > now:
+        return _("%(span)s left") % {"span": timesince(now, case.due_at, depth=1)}
+    return _("%(span)s late") % {"span": timesince(case.due_at, now, depth=1)}

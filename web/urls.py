@@ -1,0 +1,13 @@
+"""The pages' routes (fixed: notifications and bookmarks rely on them). `config.urls` adds
+`/masuk/` with the sign-in form under the login limits, and names them all `web:`."""
+
+from django.urls import path
+
+from web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("keluar/", views.SignOutView.as_view(), name="sign-out"),
+    path("kasus/<uuid:case_id>/", views.case_page, name="case"),
+    path("kasus/<uuid:case_id>/<slug:action>/", views.case_action, name="case-action"),
+]

@@ -1,0 +1,105 @@
+"""The web app's pages: thin views over the services and selectors the API uses, so scoping,
+masking and the access log are the API's by construction."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from casework import selectors
+from casework import services as casework_services
+from casework.models import AccessKind, Case, Role, Sex, Urgency, User
+from casework.serializers import CaseOutput
+from common.errors import NotFound
+from web import actions
+from web.presenters import case_rows, deadline_words, history_lines
+from workflows import selectors as workflow_selectors
+
+HOME_PAGE = 50  # the newest this many; the full lists (with filters) are pages of their own
+
+
+class SignInView(auth_views.LoginView):
+    """`/masuk/`: the form given by `config.urls` (the API's login limits)."""
+
+    template_name = "web/sign_in.html"
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    """`/keluar/`: a POST from the header's button (CSRF-protected), back to `/masuk/`."""
+
+    next_page = "web:sign-in"
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """`/`: a volunteer's own reports, those returned to them first; for officers and
+    supervisors, the newest cases within their reach."""
+    user = cast(User, request.user)  # login_required: never anonymous
+    if user.role == Role.VOLUNTEER:
+        cases = list(selectors.reports_of(user)[:HOME_PAGE])
+        return render(request, "web/home_reports.html", {"rows": case_rows(cases)})
+    cases = list(selectors.cases_visible_to(user).order_by("-created_at")[:HOME_PAGE])
+    return render(request, "web/home_cases.html", {"rows": case_rows(cases)})
+
+
+def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:
+    user = cast(User, request.user)
+    try:
+        return user, selectors.case_get_for_user(user=user, case_id=case_id)
+    except NotFound as exc:  # out of reach or not there: the same 404, as in the API
+        raise Http404 from exc
+
+
+@require_GET
+@login_required
+def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    """`/kasus/<uuid>/`: what the reader may see of the case (masked and logged as the API's
+    detail), its history in sentences, a button for each action open to them and, with
+    `?aksi=<action>`, that action's form."""
+    user, case = _case_for(request, case_id)
+    chosen = request.GET.get("aksi", "")
+    form = actions.action_form(chosen, user) if chosen in case.available_actions(user) else None
+    return _render_case(request, user, case, form)
+
+
+@require_POST
+@login_required
+def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse:
+    """The action's form, sent: done, back to the case page; refused, the form again (400)."""
+    user, case = _case_for(request, case_id)
+    if action not in actions.ACTION_LABELS:
+        raise Http404
+    done, form = actions.perform(case, user, action, request.POST)
+    if done is not None:
+        messages.success(request, _("Saved: %(action)s.") % {"action": form.label})
+        return redirect("web:case", case_id=case.pk)
+    return _render_case(request, user, case, form, status=400)
+
+
+def _render_case(
+    request: HttpRequest, user: User, case: Case, form: actions.ActionForm | None, status: int = 200
+) -> HttpResponse:
+    casework_services.personal_data_reads_record(user=user, cases=[case], kind=AccessKind.VIEW)
+    shown = CaseOutput(case, context={"request": request}).data
+    context = {
+        "case": shown,
+        "row": case_rows([case])[0],
+        "deadline": deadline_words(case),
+        "urgency": Urgency(case.urgency).label,
+        "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
+        "history": history_lines(workflow_selectors.case_history(case, reader=user)),
+        "buttons": [
+            (name, actions.ACTION_LABELS[name])
+            for name in shown["available_transitions"]
+            if name in actions.ACTION_LABELS
+        ],
+        "form": form,
+    }
+    return render(request, "web/case.html", context, status=status)
