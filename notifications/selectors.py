@@ -34,3 +34,14 @@ def preference_for(user: User) -> Preference:
 def inbox_for(user: User) -> QuerySet[InboxItem]:
     """The user's own inbox (filters: `notifications.filters.InboxFilter`)."""
     return InboxItem.objects.filter(recipient=user)
+
+
+def inbox_page(user: User, *, limit: int) -> list[InboxItem]:
+    """The inbox as a page shows it: the unread first, each part newest first."""
+    unread = list(inbox_for(user).filter(read_at__isnull=True)[:limit])
+    read = inbox_for(user).filter(read_at__isnull=False)[: max(0, limit - len(unread))]
+    return [*unread, *read]
+
+
+def inbox_unread_count(user: User) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()

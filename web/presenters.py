@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from casework import reference_cache
 from casework.models import Case, CaseState
+from notifications.models import InboxItem
 from workflows.models import HistoryEntry
 
 
@@ -125,3 +126,35 @@ def deadline_words(case: Case, *, now: datetime | None = None) -> str:
     if case.due_at > now:
         return _("%(span)s left") % {"span": timesince(now, case.due_at, depth=1)}
     return _("%(span)s late") % {"span": timesince(case.due_at, now, depth=1)}
+
+
+@dataclass(frozen=True)
+class InboxLine:
+    id: str
+    title: str
+    text: str  # the message without its link: the page links the case itself
+    case_id: str
+    unread: bool
+    at: datetime
+    ago: str
+
+
+def _without_link(body: str) -> str:
+    text, _newline, last = body.rpartition("\n")
+    return text if text and last.startswith(("http://", "https://")) else body
+
+
+def inbox_lines(items: list[InboxItem], *, now: datetime | None = None) -> list[InboxLine]:
+    now = now or timezone.now()
+    return [
+        InboxLine(
+            id=str(item.pk),
+            title=item.title,
+            text=_without_link(item.body),
+            case_id=str(item.case_id or ""),
+            unread=item.read_at is None,
+            at=timezone.localtime(item.created_at),
+            ago=_ago(item.created_at, now),
+        )
+        for item in items
+    ]

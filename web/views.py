@@ -16,8 +16,10 @@ from casework import services as casework_services
 from casework.models import AccessKind, Case, Role, Sex, Urgency, User
 from casework.serializers import CaseOutput
 from common.errors import NotFound
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from web import actions
-from web.presenters import case_rows, deadline_words, history_lines
+from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
 from workflows import selectors as workflow_selectors
 
 HOME_PAGE = 50  # the newest this many; the full lists (with filters) are pages of their own
@@ -103,3 +105,32 @@ def _render_case(
         "form": form,
     }
     return render(request, "web/case.html", context, status=status)
+
+
+INBOX_PAGE = 100
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """`/notifikasi/`: what the reader was told, the unread first; each opens its case."""
+    user = cast(User, request.user)
+    items = notification_selectors.inbox_page(user, limit=INBOX_PAGE)
+    return render(request, "web/inbox.html", {"items": inbox_lines(items)})
+
+
+@require_POST
+@login_required
+def inbox_read(request: HttpRequest, item_id: str) -> HttpResponse:
+    try:
+        notification_services.inbox_mark_read(user=cast(User, request.user), item_id=item_id)
+    except NotFound as exc:  # not theirs, or not there
+        raise Http404 from exc
+    return redirect("web:inbox")
+
+
+@require_POST
+@login_required
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    notification_services.inbox_mark_all_read(user=cast(User, request.user))
+    return redirect("web:inbox")

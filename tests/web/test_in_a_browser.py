@@ -111,3 +111,24 @@ def test_an_officer_verifies_a_case_from_its_page(page: Page, live_server, alice
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_role("status")).to_contain_text("Tersimpan: Verifikasi.")
     expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
+
+
+def test_the_volunteers_notification_opens_her_case(page: Page, live_server, alice, bob):
+    case = make_case(alice)
+    page.goto(f"{live_server.url}/masuk/?next=/kasus/{case.pk}/?aksi=verify")
+    page.get_by_label("Nama pengguna").fill("bob")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_label("Catatan").fill("Dikunjungi.")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("button", name="Keluar").click()
+
+    page.get_by_label("Nama pengguna").fill("alice")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("link", name="Notifikasi").click()
+    expect(page.get_by_role("heading", name="Notifikasi")).to_be_visible()
+    check(page, "notifikasi")
+    page.get_by_role("link", name=f"Kasus {case.reference} terverifikasi").click()
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
