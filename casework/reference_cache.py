@@ -26,6 +26,9 @@ class TableCache(Generic[M]):
     def get(self, code: str) -> M | None:
         return self._table().get(code)
 
+    def all(self) -> list[M]:
+        return list(self._table().values())
+
     def codes(self) -> set[str]:
         return set(self._table())
 

@@ -8,6 +8,7 @@ from web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("keluar/", views.SignOutView.as_view(), name="sign-out"),
+    path("lapor/", views.report, name="report"),
     path("kasus/<uuid:case_id>/", views.case_page, name="case"),
     path("kasus/<uuid:case_id>/<slug:action>/", views.case_action, name="case-action"),
     path("notifikasi/", views.inbox, name="inbox"),

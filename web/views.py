@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
-from casework.models import AccessKind, Case, Role, Sex, Urgency, User
+from casework.models import AccessKind, Case, RegionLevel, Role, Sex, Urgency, User
 from casework.serializers import CaseOutput
 from common.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from web import actions
+from web import actions, reporting
 from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
 from workflows import selectors as workflow_selectors
 
@@ -134,3 +134,29 @@ def inbox_read(request: HttpRequest, item_id: str) -> HttpResponse:
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     notification_services.inbox_mark_all_read(user=cast(User, request.user))
     return redirect("web:inbox")
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """`/lapor/`: a new report with its photos; sent twice (a double tap, a retry), filed once."""
+    user = cast(User, request.user)
+    if request.method == "POST":
+        case, form = reporting.submit(
+            user, request.POST, request.FILES.getlist("photos"), request.path
+        )
+        if case is not None:
+            messages.success(
+                request, _("Report sent: %(reference)s.") % {"reference": case.reference}
+            )
+            return redirect("web:case", case_id=case.pk)
+        status = 400
+    else:
+        form, status = reporting.ReportForm(), 200
+    values = form.values
+    context = {
+        "form": form,
+        **reporting.choices(),
+        "districts": reporting.regions_below(values.get("regency", ""), RegionLevel.DISTRICT),
+        "villages": reporting.regions_below(values.get("district", ""), RegionLevel.VILLAGE),
+    }
+    return render(request, "web/report.html", context, status=status)

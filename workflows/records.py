@@ -24,12 +24,13 @@ from casework.models import (
     User,
 )
 from casework.selectors import case_lock_for_user
+from casework.services import CaseData
 from common.errors import Conflict, PermissionDenied, ValidationFailed
 from workflows import uploads
 
 # From `workflows.services`: the one way a history row is written, and the one validation of an
 # assistance record (shared with the `assist` action).
-from workflows.services import assistance_build, record_history
+from workflows.services import assistance_build, case_report, record_history
 
 # --- writes --------------------------------------------------------------------------------
 
@@ -156,3 +157,20 @@ def _check_assisted(case: Case) -> None:
             % {"state": case.get_state_display()},
             code="case_not_assisted",
         )
+
+
+def report_with_photos(*, reporter: User, data: CaseData, photos: list[UploadedFile]) -> Case:
+    """A new report and its photos (the web app's form): all of them filed, or nothing.
+
+    Every photo is checked (kind by content, size) before anything is written; then, in one
+    transaction, `case_report` and one `attachment_add` per photo.
+    Raises what those raise: ValidationFailed (the report's fields, or a photo on `file`),
+    FileTooLarge.
+    """
+    for photo in photos:
+        uploads.check_upload(photo)
+    with transaction.atomic():
+        case = case_report(reporter=reporter, data=data)
+        for photo in photos:
+            attachment_add(case_id=case.pk, uploader=reporter, upload=photo, name=None)
+    return case

@@ -4,6 +4,7 @@ The caller has checked that the user may see the case (except `attachment_get_fo
 """
 
 import uuid
+from datetime import timedelta
 
 from django.db.models import QuerySet
 
@@ -12,7 +13,7 @@ from casework.models import Assistance, Attachment, Case, Note, User
 from casework.selectors import case_get_for_user
 from common.errors import NotFound
 from workflows import disclosure
-from workflows.models import HistoryEntry
+from workflows.models import HistoryEntry, SlaPolicy
 
 
 def case_history(case: Case, *, reader: User) -> list[HistoryEntry]:
@@ -64,3 +65,9 @@ def attachment_get_for_user(
     if attachment is None:
         raise NotFound()
     return attachment
+
+
+def verify_periods() -> dict[str, timedelta]:
+    """How soon a report of each urgency is verified, by the default policy (any category)."""
+    policies = SlaPolicy.objects.filter(category__isnull=True)
+    return {policy.urgency: policy.verify_within for policy in policies}

@@ -11,8 +11,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from casework.models import Attachment, Case
 from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD, make_case
+from tests.workflows.test_records import JPEG, PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,3 +134,38 @@ def test_the_volunteers_notification_opens_her_case(page: Page, live_server, ali
     page.get_by_role("link", name=f"Kasus {case.reference} terverifikasi").click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
+
+
+def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, alice):
+    page.goto(f"{live_server.url}/masuk/?next=/lapor/")
+    page.get_by_label("Nama pengguna").fill("alice")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+
+    page.get_by_label("Kategori").select_option(label="Lanjut Usia Terlantar")
+    page.get_by_label("Urgensi").select_option("high")
+    page.get_by_label("Kabupaten/Kota").select_option("63.71")
+    # The kecamatan and desa lists fill from the chosen kabupaten and kecamatan.
+    expect(page.locator("#f-district option[value='63.71.04']")).to_have_count(1)
+    page.get_by_label("Kecamatan").select_option("63.71.04")
+    expect(page.locator("#f-village option[value='63.71.04.1003']")).to_have_count(1)
+    page.get_by_label("Desa/Kelurahan").select_option("63.71.04.1003")
+    page.get_by_label("Alamat").fill("Jl. Sungai Andai No. 12")
+    page.get_by_label("Uraian").fill("Lansia tinggal sendiri, tidak ada yang merawat.")
+    page.get_by_label("Nama", exact=True).fill("Nenek Aminah")
+    page.get_by_label("Jenis kelamin").select_option("F")
+    page.get_by_label("NIK").fill("6371045505480001")
+    page.get_by_label("Foto").set_input_files(
+        [
+            {"name": "depan.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "dapur.jpg", "mimeType": "image/jpeg", "buffer": JPEG},
+        ]
+    )
+    check(page, "lapor")
+    page.get_by_role("button", name="Kirim laporan").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Laporan terkirim")
+    case = Case.objects.get()
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    assert Attachment.objects.filter(case=case).count() == 2

@@ -1,0 +1,101 @@
+"""The report form `/lapor/` (issue 12, part 1): the API's intake under the page's names, with
+its photos all or nothing, filed once however often it is sent."""
+
+import re
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from casework.models import Attachment, Case, Subject
+from tests.workflows.test_records import JPEG, PNG
+from workflows.sla import load_default_sla
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def filled(**changes: str) -> dict:
+    values = {
+        "key": str(uuid.uuid4()),
+        "category": "LUT",
+        "urgency": "high",
+        "regency": "63.71",
+        "district": "63.71.04",
+        "village": "63.71.04.1003",
+        "address": "Jl. Sungai Andai No. 12",
+        "description": "Lansia tinggal sendiri, tidak ada yang merawat.",
+        "name": "Nenek Aminah",
+        "sex": "F",
+        "birth_date": "1948-05-15",
+        "nik": "6371045505480001",
+        "phone": "0812-3456-7890",
+    }
+    values.update(changes)
+    return values
+
+
+def photos() -> list:
+    return [
+        SimpleUploadedFile("depan.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("dapur.jpg", JPEG, content_type="image/jpeg"),
+    ]
+
+
+def test_the_form_speaks_in_words(client, alice):
+    load_default_sla()
+    client.force_login(alice)
+    page = text(client.get("/lapor/"))
+    for label in ("Kategori", "Urgensi", "Kabupaten/kota", "Kecamatan", "Desa/kelurahan",
+                  "Alamat", "Uraian", "Nama", "Jenis kelamin", "Tanggal lahir", "NIK",
+                  "Nomor telepon", "Foto"):  # fmt: skip
+        assert f">{label}</label>" in page, label
+    assert ">Lanjut Usia Terlantar</option>" in page
+    assert "Darurat: diverifikasi dalam 45 menit" in page  # what the urgency means
+    assert ">Kirim laporan</button>" in page
+
+
+def test_a_report_is_filed_with_its_photos(client, alice):
+    client.force_login(alice)
+    response = client.post("/lapor/", {**filled(), "photos": photos()})
+    case = Case.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/kasus/{case.pk}/")
+    assert (case.reported_by, case.region_id, case.category_id) == (alice, "63.71.04.1003", "LUT")
+    assert sorted(a.content_type for a in Attachment.objects.filter(case=case)) == [
+        "image/jpeg",
+        "image/png",
+    ]
+    assert "Laporan terkirim: " + case.reference in text(client.get(response["Location"]))
+
+
+def test_sent_twice_with_its_key_it_is_filed_once(client, alice):
+    client.force_login(alice)
+    values = filled()
+    first = client.post("/lapor/", {**values, "photos": photos()})
+    again = client.post("/lapor/", {**values, "photos": photos()})
+    assert first["Location"] == again["Location"]
+    assert Case.objects.count() == 1
+    assert Attachment.objects.count() == 2
+
+
+def test_a_refused_field_is_the_form_again_with_the_reason_beside_it(client, alice):
+    client.force_login(alice)
+    response = client.post("/lapor/", filled(nik="12345"))
+    assert response.status_code == 400
+    page = text(response)
+    assert "1 isian perlu diperbaiki: NIK (Orang yang dilaporkan)" in page
+    assert '<p class="error" id="e-nik">NIK harus terdiri dari tepat 16 digit.</p>' in page
+    assert 'value="Nenek Aminah"' in page  # what was typed is kept
+    assert not Case.objects.exists() and not Subject.objects.exists()
+
+
+def test_a_photo_that_is_not_one_files_nothing(client, alice):
+    client.force_login(alice)
+    bad = SimpleUploadedFile("virus.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    response = client.post("/lapor/", {**filled(), "photos": [*photos(), bad]})
+    assert response.status_code == 400
+    assert 'id="e-file"' in text(response)
+    assert not Case.objects.exists() and not Attachment.objects.exists()
