@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
-from casework.models import AccessKind, Case, RegionLevel, Role, Sex, Urgency, User
+from casework.models import AccessKind, Case, CaseState, RegionLevel, Role, Sex, Urgency, User
 from casework.serializers import CaseOutput
 from common.errors import NotFound
 from notifications import selectors as notification_selectors
@@ -85,18 +85,28 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
     return _render_case(request, user, case, form, status=400)
 
 
+def _returned_for(case: Case, entries: list) -> str:
+    """A returned case's reason, as the reader may read it: what the reporter is asked for."""
+    if case.state != CaseState.RETURNED:
+        return ""
+    returns = [entry for entry in entries if entry.action == "return"]
+    return returns[-1].reason if returns else ""
+
+
 def _render_case(
     request: HttpRequest, user: User, case: Case, form: actions.ActionForm | None, status: int = 200
 ) -> HttpResponse:
     casework_services.personal_data_reads_record(user=user, cases=[case], kind=AccessKind.VIEW)
     shown = CaseOutput(case, context={"request": request}).data
+    entries = workflow_selectors.case_history(case, reader=user)
     context = {
         "case": shown,
         "row": case_rows([case])[0],
         "deadline": deadline_words(case),
         "urgency": Urgency(case.urgency).label,
         "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
-        "history": history_lines(workflow_selectors.case_history(case, reader=user)),
+        "history": history_lines(entries),
+        "returned_for": _returned_for(case, entries),
         "buttons": [
             (name, actions.ACTION_LABELS[name])
             for name in shown["available_transitions"]

@@ -93,3 +93,17 @@ def test_an_action_not_open_to_the_reader_is_refused(client, alice, bob):
     assert response.status_code == 400
     assert 'role="alert"' in text(response)
     assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
+
+
+def test_a_returned_report_opens_with_the_reason_and_is_sent_again(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat dan foto rumah."})
+    client.force_login(alice)
+    page = text(page_of(client, case))
+    assert "Dikembalikan kepada pelapor" in page
+    assert "Mohon lengkapi alamat dan foto rumah." in page.split("<h2>Orang yang dilaporkan")[0]
+    assert '<button type="submit" name="aksi" value="resubmit">Kirim ulang</button>' in page
+    done = client.post(f"/kasus/{case.pk}/resubmit/", {"note": "Alamat: RT 05, rumah biru."})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
