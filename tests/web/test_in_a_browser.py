@@ -142,6 +142,7 @@ def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, ali
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+    page.wait_for_load_state()  # its script listening, as a person's first tap would find it
 
     page.get_by_label("Kategori").select_option(label="Lanjut Usia Terlantar")
     page.get_by_label("Urgensi").select_option("high")

@@ -22,8 +22,9 @@
       });
   }
   form.querySelectorAll("select[data-below]").forEach(function (select) {
-    select.addEventListener("change", function () {
-      fill(document.getElementById(select.getAttribute("data-below")), select.value);
-    });
+    var below = document.getElementById(select.getAttribute("data-below"));
+    select.addEventListener("change", function () { fill(below, select.value); });
+    // Chosen before this script ran (a quick hand, the back button): list what lies below now.
+    if (select.value && below.options.length <= 1) { fill(below, select.value); }
   });
 })();
