@@ -24,7 +24,9 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # is refused, something besides what Python's strip() trims. (Lone surrogates, refused too, are
 # not JSON text a client writes; a pattern naming them is one schema tools cannot use.)
 _NOT_TEXT = r"\x00"
-ANY_TEXT = rf"^[^{_NOT_TEXT}]*$"
+# A blank is the other branch of the `oneOf` DRF's allow_blank gets (`maxLength: 0`): this one
+# must not match it too, or an empty value would match both and so neither.
+ANY_TEXT = rf"^[^{_NOT_TEXT}]+$"
 NOT_BLANK = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{SPACE_CLASS}][^{_NOT_TEXT}]*$"
 ERROR_DESCRIPTIONS = {
     "400": _("The request is invalid: `errors` names each field (or parameter) and why."),

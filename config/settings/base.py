@@ -295,9 +295,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"path_without_query": {"()": "common.log_filters.PathWithoutQuery"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # `make run`'s access lines: the path, never the query (`?search=` may hold a name).
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["path_without_query"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 # JSON bodies above this are refused with 413 before parsing (attachments use multipart).
 MAX_JSON_BODY_BYTES = env.int("MAX_JSON_BODY_BYTES", default=256 * 1024)
