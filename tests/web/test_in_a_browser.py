@@ -51,6 +51,13 @@ def page(request, browser: Browser, live_server) -> Iterator[Page]:
     assert elsewhere == [], "a page asked another host"
 
 
+def sign_in(page: Page, username: str) -> None:
+    """On `/masuk/`: the name, the password, the button, as a person signs in."""
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
 def check(page: Page, name: str) -> None:
     """No serious or critical axe violation; the page photographed."""
     results = Axe().run(page)
@@ -99,9 +106,7 @@ def test_the_reader_switches_to_english_and_it_is_kept(page: Page, live_server):
 def test_an_officer_verifies_a_case_from_its_page(page: Page, live_server, alice, bob):
     case = make_case(alice)
     page.goto(f"{live_server.url}/masuk/?next=/kasus/{case.pk}/")
-    page.get_by_label("Nama pengguna").fill("bob")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, "bob")
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     check(page, "kasus")
 
@@ -118,16 +123,12 @@ def test_an_officer_verifies_a_case_from_its_page(page: Page, live_server, alice
 def test_the_volunteers_notification_opens_her_case(page: Page, live_server, alice, bob):
     case = make_case(alice)
     page.goto(f"{live_server.url}/masuk/?next=/kasus/{case.pk}/?aksi=verify")
-    page.get_by_label("Nama pengguna").fill("bob")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, "bob")
     page.get_by_label("Catatan").fill("Dikunjungi.")
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("button", name="Keluar").click()
 
-    page.get_by_label("Nama pengguna").fill("alice")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, "alice")
     page.get_by_role("link", name="Notifikasi").click()
     expect(page.get_by_role("heading", name="Notifikasi")).to_be_visible()
     check(page, "notifikasi")
@@ -138,9 +139,7 @@ def test_the_volunteers_notification_opens_her_case(page: Page, live_server, ali
 
 def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, alice):
     page.goto(f"{live_server.url}/masuk/?next=/lapor/")
-    page.get_by_label("Nama pengguna").fill("alice")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, "alice")
     expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
     page.wait_for_load_state()  # its script listening, as a person's first tap would find it
 
