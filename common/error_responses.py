@@ -12,7 +12,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -108,8 +110,22 @@ def _exception_message(exc: drf.APIException) -> str:
     return str(detail)
 
 
-def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+# A page's own error (`/kasus/<id>/` out of reach, an unknown page), for a browser: the web app's
+# template when it asks for HTML outside the API; the API, and anyone else, gets the JSON shape.
+PAGE_ERROR_TEMPLATE = "errors/%d.html"
+
+
+def _page(request: HttpRequest, status: int) -> HttpResponse | None:
+    if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
+        return None
+    try:
+        return render(request, PAGE_ERROR_TEMPLATE % status, status=status)
+    except TemplateDoesNotExist:
+        return None
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 404) or JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
@@ -129,8 +145,8 @@ def json_bad_request(request: HttpRequest, exception: Exception | None = None) -
 
 def json_permission_denied(
     request: HttpRequest, exception: Exception | None = None
-) -> JsonResponse:
-    return JsonResponse(
+) -> HttpResponse:
+    return _page(request, 403) or JsonResponse(
         error_body("permission_denied", _("You do not have permission to perform this action.")),
         status=403,
     )

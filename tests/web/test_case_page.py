@@ -107,3 +107,14 @@ def test_a_returned_report_opens_with_the_reason_and_is_sent_again(client, alice
     done = client.post(f"/kasus/{case.pk}/resubmit/", {"note": "Alamat: RT 05, rumah biru."})
     assert done.status_code == 302
     assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
+
+
+def test_a_browser_gets_a_page_not_json_for_a_case_out_of_reach(client, alice, tono):
+    case = make_case(alice)
+    client.force_login(tono)
+    response = client.get(f"/kasus/{case.pk}/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "<h1>Tidak ditemukan</h1>" in text(response)
+    api = client.get(f"/api/v1/cases/{case.pk}/", HTTP_ACCEPT="text/html")
+    assert (api.status_code, api["Content-Type"]) == (404, "application/json")
