@@ -11,10 +11,9 @@ from rest_framework import serializers
 
 from casework import selectors as casework_selectors
 from casework.models import Case, User
-from common.error_responses import flatten_errors
-from common.error_summary import summary
-from common.errors import DomainError, FieldError
+from common.errors import DomainError
 from common.serializers import StrictBooleanField
+from web import refusals
 from workflows import services
 from workflows.serializers import ACTION_INPUTS
 
@@ -80,32 +79,15 @@ def perform(case: Case, user: User, action: str, data: QueryDict) -> tuple[Case 
     with each refusal beside its field."""
     form = action_form(action, user, data)
     serializer = ACTION_INPUTS[action](data=_body(form, data))
-    if serializer.is_valid():
-        try:
-            return (
-                services.case_transition(
-                    case_id=case.pk, actor=user, action=action, data=serializer.validated_data
-                ),
-                form,
-            )
-        except DomainError as exc:
-            errors = exc.errors
-            generic = exc.message is type(exc).default_message
-            form.message = (
-                summary(errors, _Reads(action)) if errors and generic else str(exc.message)
-            )
-    else:
-        errors = flatten_errors(serializer.errors)
-        form.message = summary(errors, _Reads(action))
-    _place_errors(form, errors)
-    return None, form
-
-
-class _Reads:
-    """What `common.error_summary` asks of a view: the body serializer it reads."""
-
-    def __init__(self, action: str) -> None:
-        self.input_serializer_class = ACTION_INPUTS[action]
+    if not serializer.is_valid():
+        return None, _refused(form, refusals.of_serializer(serializer))
+    try:
+        done = services.case_transition(
+            case_id=case.pk, actor=user, action=action, data=serializer.validated_data
+        )
+    except DomainError as exc:
+        return None, _refused(form, refusals.of_domain_error(exc, ACTION_INPUTS[action]))
+    return done, form
 
 
 def _kind(name: str, body_field: serializers.Field) -> str:
@@ -145,9 +127,8 @@ def _body(form: ActionForm, data: QueryDict) -> dict[str, Any]:
     return body
 
 
-def _place_errors(form: ActionForm, errors: list[FieldError]) -> None:
-    by_field: dict[str, list[str]] = {}
-    for error in errors:
-        by_field.setdefault(error.field or "", []).append(str(error.message))
+def _refused(form: ActionForm, refusal: refusals.Refusal) -> ActionForm:
+    form.message = refusal.message
     for item in form.inputs:
-        item.error = " ".join(by_field.get(item.name, []))
+        item.error = refusal.by_input.get(item.name, "")
+    return form

@@ -43,8 +43,7 @@ def case_rows(cases: list[Case], *, now: datetime | None = None) -> list[CaseRow
                 state_code=case.state,
                 place=_place(case),
                 changed_at=timezone.localtime(case.state_changed_at),
-                changed=_("%(span)s ago")
-                % {"span": timesince(case.state_changed_at, now, depth=1)},
+                changed=_ago(case.state_changed_at, now),
             )
         )
     return rows

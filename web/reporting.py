@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from casework import idempotency, reference_cache
 from casework.models import Case, RegionLevel, Sex, Urgency, User
 from casework.serializers import CaseInput
-from common.error_responses import flatten_errors
-from common.error_summary import summary
-from common.errors import DomainError, FieldError
+from common.errors import DomainError
+from web import refusals
 from workflows import records
 from workflows import selectors as workflow_selectors
 
@@ -36,10 +35,6 @@ class ReportForm:
 
     def __post_init__(self) -> None:
         self.key = self.key or str(uuid.uuid4())
-
-
-class _Reads:
-    input_serializer_class = CaseInput
 
 
 def choices() -> dict[str, Any]:
@@ -77,7 +72,7 @@ def submit(
     body = _body(form.values)
     serializer = CaseInput(data=body)
     if not serializer.is_valid():
-        return None, _refused(form, flatten_errors(serializer.errors))
+        return None, _refused(form, refusals.of_serializer(serializer, shown_at=SHOWN_AT))
     digest = [f"{p.name}:{p.size}" for p in photos]
     try:
         _status, answer, _replayed = idempotency.run_idempotent(
@@ -90,11 +85,7 @@ def submit(
             replay=lambda case_id: {"id": case_id},
         )
     except DomainError as exc:
-        generic = exc.message is type(exc).default_message
-        if exc.errors and generic:
-            return None, _refused(form, exc.errors)
-        form.message = str(exc.message)
-        return None, form
+        return None, _refused(form, refusals.of_domain_error(exc, CaseInput, shown_at=SHOWN_AT))
     return Case.objects.get(pk=answer["id"]), form
 
 
@@ -118,13 +109,8 @@ def _body(values: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-def _refused(form: ReportForm, errors: list[FieldError]) -> ReportForm:
-    form.message = summary(errors, _Reads())
-    for error in errors:
-        path = (error.field or "").split(".")
-        name = path[-1] if path[0] == "subject" and len(path) > 1 else path[0]
-        name = SHOWN_AT.get(name, name)
-        form.errors[name] = " ".join(filter(None, [form.errors.get(name), str(error.message)]))
+def _refused(form: ReportForm, refusal: refusals.Refusal) -> ReportForm:
+    form.message, form.errors = refusal.message, refusal.by_input
     return form
 
 

@@ -21,6 +21,7 @@ from notifications import services as notification_services
 from web import actions, reporting
 from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
 from workflows import selectors as workflow_selectors
+from workflows.models import HistoryEntry
 
 HOME_PAGE = 50  # the newest this many; the full lists (with filters) are pages of their own
 
@@ -85,7 +86,7 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
     return _render_case(request, user, case, form, status=400)
 
 
-def _returned_for(case: Case, entries: list) -> str:
+def _returned_for(case: Case, entries: list[HistoryEntry]) -> str:
     """A returned case's reason, as the reader may read it: what the reporter is asked for."""
     if case.state != CaseState.RETURNED:
         return ""

@@ -169,8 +169,16 @@ def report_with_photos(*, reporter: User, data: CaseData, photos: list[UploadedF
     """
     for photo in photos:
         uploads.check_upload(photo)
-    with transaction.atomic():
-        case = case_report(reporter=reporter, data=data)
-        for photo in photos:
-            attachment_add(case_id=case.pk, uploader=reporter, upload=photo, name=None)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = case_report(reporter=reporter, data=data)
+            for photo in photos:
+                stored.append(
+                    attachment_add(case_id=case.pk, uploader=reporter, upload=photo, name=None)
+                )
+    except BaseException:
+        for attachment in stored:  # their rows are rolled back: no file without its row
+            attachment.file.delete(save=False)
+        raise
     return case

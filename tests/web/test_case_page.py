@@ -118,3 +118,12 @@ def test_a_browser_gets_a_page_not_json_for_a_case_out_of_reach(client, alice, t
     assert "<h1>Tidak ditemukan</h1>" in text(response)
     api = client.get(f"/api/v1/cases/{case.pk}/", HTTP_ACCEPT="text/html")
     assert (api.status_code, api["Content-Type"]) == (404, "application/json")
+
+
+def test_an_action_that_does_not_exist_is_a_404_and_changes_nothing(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    assert client.post(f"/kasus/{case.pk}/delete/", {}).status_code == 404
+    assert page_of(client, case, aksi="delete").status_code == 200  # no such form is offered
+    assert 'id="action-title"' not in text(page_of(client, case, aksi="delete"))
+    assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED

@@ -99,3 +99,45 @@ def test_a_photo_that_is_not_one_files_nothing(client, alice):
     assert response.status_code == 400
     assert 'id="e-file"' in text(response)
     assert not Case.objects.exists() and not Attachment.objects.exists()
+
+
+def test_a_form_that_lost_its_token_is_still_filed_not_thrown_away(client, alice):
+    """An old or stripped form: the report matters more than the retry protection it lost."""
+    client.force_login(alice)
+    response = client.post("/lapor/", filled(key=""))
+    assert response.status_code == 302
+    assert Case.objects.count() == 1
+
+
+def test_a_token_that_is_not_one_is_refused_with_the_reason(client, alice):
+    client.force_login(alice)
+    response = client.post("/lapor/", filled(key="x" * 300))
+    assert response.status_code == 400
+    assert "Idempotency-Key" in text(response)
+    assert not Case.objects.exists()
+
+
+def test_a_report_that_fails_after_its_first_photo_leaves_no_file_behind(
+    client, alice, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from workflows import records
+
+    real = records.attachment_add
+    stored: list[str] = []
+
+    def second_fails(**kwargs):
+        if stored:
+            raise RuntimeError("disk full")
+        attachment = real(**kwargs)
+        stored.append(attachment.file.name)
+        return attachment
+
+    monkeypatch.setattr(records, "attachment_add", second_fails)
+    client.force_login(alice)
+    client.raise_request_exception = False
+    response = client.post("/lapor/", {**filled(), "photos": photos()})
+    assert response.status_code == 500
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+    assert len(stored) == 1 and not default_storage.exists(stored[0])

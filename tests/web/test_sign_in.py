@@ -127,3 +127,11 @@ def test_an_officers_home_is_the_newest_cases_in_their_reach(client, alice, vera
     page = text(client.get("/"))
     assert ours.reference in page
     assert theirs.reference not in page
+
+
+def test_a_report_changed_a_moment_ago_says_just_now(client, alice):
+    make_case(alice)
+    client.force_login(alice)
+    page = text(client.get("/"))
+    assert ">baru saja</time>" in page
+    assert "0 menit" not in page
