@@ -3,11 +3,16 @@
 from django.http import HttpRequest
 
 from notifications import selectors as notification_selectors
+from web import offline
 
 
-def header(request: HttpRequest) -> dict[str, int]:
-    """The reader's unread notifications, on the web app's pages only (not the admin's)."""
+def header(request: HttpRequest) -> dict[str, object]:
+    """The reader's unread notifications and the words of the page scripts, on the web app's
+    pages only (not the admin's)."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace != "web" or not request.user.is_authenticated:
+    if match is None or match.namespace != "web":
         return {}
-    return {"unread": notification_selectors.inbox_unread_count(request.user)}
+    shown: dict[str, object] = {"script_text": offline.script_text()}
+    if request.user.is_authenticated:
+        shown["unread"] = notification_selectors.inbox_unread_count(request.user)
+    return shown

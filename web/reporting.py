@@ -105,6 +105,8 @@ def _body(values: dict[str, str]) -> dict[str, Any]:
     }
     if values.get("address"):
         body["address"] = values["address"]
+    if values.get("lat") and values.get("lon"):  # from "Gunakan lokasi saya"
+        body["location"] = {"lat": values["lat"], "lon": values["lon"]}
     body["subject"].setdefault("name", "")
     return body
 

@@ -3,12 +3,16 @@
 
 from django.urls import path
 
-from web import views
+from web import offline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("keluar/", views.SignOutView.as_view(), name="sign-out"),
     path("lapor/", views.report, name="report"),
+    path("lapor/wilayah.json", offline.regions, name="report-regions"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("luring/", offline.offline, name="offline"),
     path("kasus/<uuid:case_id>/", views.case_page, name="case"),
     path("kasus/<uuid:case_id>/<slug:action>/", views.case_action, name="case-action"),
     path("notifikasi/", views.inbox, name="inbox"),

@@ -25,8 +25,8 @@ EXPORT = "/api/v1/cases/export/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS_ID = [
     "Nomor referensi", "Waktu laporan", "Waktu ditemukan", "Status", "Waktu perubahan status",
-    "Kategori PPKS", "Urgensi", "Kode kabupaten/kota", "Kabupaten/kota", "Kecamatan",
-    "Desa/kelurahan", "Petugas penanggung jawab", "Batas waktu", "Terlambat", "Hasil akhir",
+    "Kategori PPKS", "Urgensi", "Kode kabupaten/kota", "Kabupaten/Kota", "Kecamatan",
+    "Desa/Kelurahan", "Petugas penanggung jawab", "Batas waktu", "Terlambat", "Hasil akhir",
     "Dirujuk ke", "Nama", "Jenis kelamin", "Tanggal lahir", "NIK", "Telepon",
 ]  # fmt: skip
 HEADERS_EN = [
@@ -81,9 +81,9 @@ def test_a_supervisor_gets_a_workbook_with_indonesian_headers_and_labels(
         "Kategori PPKS": "Lanjut Usia Terlantar",
         "Urgensi": "Normal",
         "Kode kabupaten/kota": "63.71",
-        "Kabupaten/kota": "Kota Banjarmasin",
+        "Kabupaten/Kota": "Kota Banjarmasin",
         "Kecamatan": "Banjarmasin Utara",
-        "Desa/kelurahan": "Alalak Selatan",
+        "Desa/Kelurahan": "Alalak Selatan",
         "Petugas penanggung jawab": "bob",
         "Batas waktu": wita(case.due_at),
         "Terlambat": "Tidak",

@@ -49,7 +49,7 @@ def test_the_form_speaks_in_words(client, alice):
     load_default_sla()
     client.force_login(alice)
     page = text(client.get("/lapor/"))
-    for label in ("Kategori", "Urgensi", "Kabupaten/kota", "Kecamatan", "Desa/kelurahan",
+    for label in ("Kategori", "Urgensi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan",
                   "Alamat", "Uraian", "Nama", "Jenis kelamin", "Tanggal lahir", "NIK",
                   "Nomor telepon", "Foto"):  # fmt: skip
         assert f">{label}</label>" in page, label

@@ -1,0 +1,171 @@
+"""The volunteer's field app in a real browser at a phone's size, as UI.md describes it: reports
+kept on the phone with no signal and filed exactly once when it returns, a lost answer retried
+without a second case or photo, and the region filled from the phone's GPS."""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from casework.models import Attachment, Case
+from sampledata.demo import seed_demo_accounts
+from tests.factories import PASSWORD
+from tests.web.conftest import SIZES, check, sign_in, watch_other_hosts
+from tests.workflows.test_records import JPEG, PNG
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Kelurahan Alalak Selatan (63.71.04.1003), Banjarmasin Utara: its centroid in the boundaries.
+ALALAK_SELATAN = {"latitude": -3.286046, "longitude": 114.568941}
+JAVA_SEA = {"latitude": -4.3, "longitude": 115.2}
+
+
+@pytest.fixture
+def demo(db) -> None:
+    seed_demo_accounts(password=PASSWORD)
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server, demo) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=SIZES["phone"], locale="id-ID")
+    yield context
+    context.close()
+
+
+def open_form(context: BrowserContext, live_server, username: str = "relawan_bjm") -> Page:
+    page = context.new_page()
+    page.size_name = "phone"  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/masuk/?next=/lapor/")
+    sign_in(page, username)
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+    return page
+
+
+def wait_until_kept(page: Page) -> None:
+    """The service worker controls the page and keeps the form and the region list."""
+    page.wait_for_function(
+        """async () => {
+            if (!navigator.serviceWorker.controller) { return false; }
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                if (await cache.match("/lapor/") && await cache.match("/lapor/wilayah.json")) {
+                    return true;
+                }
+            }
+            return false;
+        }"""
+    )
+
+
+def fill_report(page: Page, name: str) -> None:
+    page.get_by_label("Kategori").select_option(label="Lanjut Usia Terlantar")
+    page.get_by_label("Kabupaten/Kota").select_option("63.71")
+    page.get_by_label("Kecamatan").select_option("63.71.04")
+    page.get_by_label("Desa/Kelurahan").select_option("63.71.04.1003")
+    page.get_by_label("Uraian").fill("Lansia tinggal sendiri, tidak ada yang merawat.")
+    page.get_by_label("Nama", exact=True).fill(name)
+    page.get_by_label("Foto").set_input_files(
+        [
+            {"name": "depan.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "dapur.jpg", "mimeType": "image/jpeg", "buffer": JPEG},
+        ]
+    )
+
+
+def outbox(page: Page):
+    return page.get_by_role("status").filter(has_text="Menunggu dikirim")
+
+
+def test_reports_filed_offline_wait_on_the_phone_and_are_filed_once(phone, live_server):
+    page = open_form(phone, live_server)
+    elsewhere = watch_other_hosts(page, live_server.url)
+    wait_until_kept(page)
+
+    phone.set_offline(True)
+    for name in ("Nenek Aminah", "Kakek Darmo"):
+        fill_report(page, name)
+        page.get_by_role("button", name="Kirim laporan").click()
+        expect(page.get_by_role("status").filter(has_text="Tidak ada sinyal")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (2)")
+    expect(page.get_by_role("heading", name="Tersimpan di ponsel ini")).to_be_visible()
+    assert Case.objects.count() == 0
+
+    page.reload()  # still no signal: the form comes from the phone, the two are still there
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (2)")
+    check(page, "lapor-tanpa-sinyal")
+
+    phone.set_offline(False)
+    expect(outbox(page)).to_have_count(0)
+    names = sorted(Case.objects.values_list("subject__name", flat=True))
+    assert names == ["Kakek Darmo", "Nenek Aminah"]
+    for case in Case.objects.all():
+        assert Attachment.objects.filter(case=case).count() == 2
+    assert elsewhere == []
+
+
+def test_a_report_whose_answer_is_lost_is_filed_once(browser: Browser, live_server, demo):
+    # The page's own requests are routed here, so the service worker stays out of the way.
+    context = browser.new_context(viewport=SIZES["phone"], locale="id-ID", service_workers="block")
+    page = open_form(context, live_server)
+    lost: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server files it...
+            lost.append(route.request.url)
+            route.abort("connectionreset")  # ...and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/cases/", lose_first_answer)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="dikirim lagi")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")
+    assert Case.objects.count() == 1  # filed, though the phone does not know it yet
+
+    page.reload()  # the app opened again: the outbox sends what waits, with the same key
+    expect(outbox(page)).to_have_count(0)
+    assert Case.objects.count() == 1
+    assert Attachment.objects.filter(case=Case.objects.get()).count() == 2
+    context.close()
+
+
+def test_a_refused_report_is_shown_to_fix_and_is_sent_once_fixed(phone, live_server):
+    page = open_form(phone, live_server)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_label("NIK").fill("12345")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#e-nik")).to_contain_text("16")
+    expect(page.get_by_label("NIK")).to_have_attribute("aria-invalid", "true")
+    assert Case.objects.count() == 0
+    check(page, "lapor-ditolak")
+
+    page.get_by_label("NIK").fill("")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="Laporan terkirim")).to_be_visible()
+    assert Case.objects.count() == 1
+    expect(outbox(page)).to_have_count(0)
+
+
+def test_use_my_location_fills_the_three_regions(browser: Browser, live_server, demo):
+    context = browser.new_context(
+        viewport=SIZES["phone"],
+        locale="id-ID",
+        geolocation=ALALAK_SELATAN,
+        permissions=["geolocation"],
+    )
+    page = open_form(context, live_server)
+    page.get_by_role("button", name="Gunakan lokasi saya").click()
+    expect(page.get_by_label("Desa/Kelurahan")).to_have_value("63.71.04.1003")
+    expect(page.get_by_label("Kecamatan")).to_have_value("63.71.04")
+    expect(page.get_by_label("Kabupaten/Kota")).to_have_value("63.71")
+    expect(page.get_by_text("Alalak Selatan, Banjarmasin Utara")).to_be_visible()
+    check(page, "lapor-lokasi")
+
+    context.set_geolocation(JAVA_SEA)
+    page.get_by_role("button", name="Gunakan lokasi saya").click()
+    expect(page.locator("#locate-status")).to_contain_text("laut")
+    context.close()

@@ -1,0 +1,85 @@
+// The service worker: keeps the report form's shell and the region list on the phone so that
+// /lapor/ opens with no signal once it has been opened once. It keeps no page that carries
+// personal data (cases, reports, the inbox): with no signal those get the offline page. Reports
+// never pass through here; they wait in IndexedDB (queue.js) and go to the API when online.
+"use strict";
+var VERSION = "{{ version|escapejs }}";
+var CACHE = "ppks-shell-" + VERSION;
+var SHELL = [{% for url in shell %}"{{ url|escapejs }}", {% endfor %}"{{ regions|escapejs }}"];
+var REPORT = "{{ report|escapejs }}";
+var OFFLINE = "{{ offline|escapejs }}";
+var STATIC = "{{ static_prefix|escapejs }}";
+var KEPT_PAGES = [REPORT, OFFLINE];
+
+// A page is kept only if it is the page itself: a signed-out visit is redirected to /masuk/,
+// and that answer must not be kept under /lapor/.
+function keepPage(cache, path) {
+  return fetch(path, { credentials: "same-origin" }).then(function (response) {
+    if (response.ok && !response.redirected) { return cache.put(path, response); }
+    if (response.redirected) { return cache.delete(path); }
+  });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL).then(function () {
+      return Promise.all(KEPT_PAGES.map(function (path) {
+        return keepPage(cache, path).catch(function () {});
+      }));
+    });
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("ppks-shell-") === 0 && name !== CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+// Signing out or in forgets the kept form page (it names the person signed in); the queue in
+// IndexedDB is not touched.
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "forget-pages") {
+    event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.delete(REPORT); }));
+  }
+});
+
+// From the cache at once, refreshed from the network behind it for the next time.
+function staleWhileRevalidate(event, key) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(key).then(function (kept) {
+      var fresh = fetch(event.request).then(function (response) {
+        if (response.ok && !response.redirected) { cache.put(key, response.clone()); }
+        else if (response.redirected && key === REPORT) { cache.delete(key); }
+        return response;
+      });
+      if (kept) {
+        event.waitUntil(fresh.catch(function () {}));
+        return kept;
+      }
+      return fresh.catch(function () { return cache.match(OFFLINE); });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (url.pathname.indexOf(STATIC) === 0 || url.pathname === SHELL[SHELL.length - 1]) {
+    event.respondWith(staleWhileRevalidate(event, url.pathname));
+    return;
+  }
+  if (request.mode !== "navigate") { return; }
+  if (url.pathname === REPORT && !url.search) {
+    event.respondWith(staleWhileRevalidate(event, REPORT));
+    return;
+  }
+  // Every other page comes from the server; with no signal, the offline page.
+  event.respondWith(fetch(request).catch(function () {
+    return caches.open(CACHE).then(function (cache) { return cache.match(OFFLINE); });
+  }));
+});
