@@ -177,3 +177,13 @@ def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, ali
     case = Case.objects.get()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     assert Attachment.objects.filter(case=case).count() == 2
+
+    # Her case page shows both photos, loaded by the page's session (the 1x1 images arrived).
+    for number, name in enumerate(("depan.png", "dapur.jpg"), start=1):
+        photo = page.get_by_role("img", name=f"Foto {number} dari 2: {name}")
+        photo.scroll_into_view_if_needed()  # they load lazily
+        expect(photo).to_have_js_property("naturalWidth", 1)
+    page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phone we serve
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(SIZES[page.size_name])  # type: ignore[attr-defined]
+    check(page, "kasus-foto")
