@@ -44,6 +44,14 @@ def test_each_operation_documents_what_is_particular_to_it(schema):
     assert "409" not in operation(schema, "get", "/api/v1/cases/{case_id}/")["responses"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/cases/{case_id}/attachments/"])
+def test_the_creates_a_phone_retries_take_an_idempotency_key(schema, path):
+    create = operation(schema, "post", path)
+    headers = [p["name"] for p in create["parameters"] if p["in"] == "header"]
+    assert headers == ["Idempotency-Key"]
+    assert "422" in create["responses"]
+
+
 def test_strict_bodies_say_they_take_no_other_field(schema):
     components = schema["components"]["schemas"]
     strict = ("CaseInputRequest", "VerifyInputRequest", "NoteInputRequest", "PatchedMeInputRequest")

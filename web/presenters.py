@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from casework import reference_cache
-from casework.models import Case, CaseState
+from casework.models import Attachment, Case, CaseState
 from notifications.models import InboxItem
 from workflows.models import HistoryEntry
 
@@ -125,6 +127,41 @@ def deadline_words(case: Case, *, now: datetime | None = None) -> str:
     if case.due_at > now:
         return _("%(span)s left") % {"span": timesince(now, case.due_at, depth=1)}
     return _("%(span)s late") % {"span": timesince(case.due_at, now, depth=1)}
+
+
+@dataclass(frozen=True)
+class AttachmentLine:
+    name: str
+    url: str  # the API's download, which the page's session cookie opens
+    size: str  # "1,2 MB"
+    alt: str  # a photo's: "Foto 1 dari 3: rumah.jpg"; empty for a document
+
+
+def attachment_lines(
+    attachments: list[Attachment],
+) -> tuple[list[AttachmentLine], list[AttachmentLine]]:
+    """The photos (what a browser shows: JPEG, PNG, WebP) and the documents (PDF), each in
+    upload order."""
+    photos = [a for a in attachments if a.content_type.startswith("image/")]
+    documents = [a for a in attachments if not a.content_type.startswith("image/")]
+    return (
+        [
+            _attachment_line(
+                photo,
+                _("Photo %(number)s of %(count)s: %(name)s")
+                % {"number": number, "count": len(photos), "name": photo.name},
+            )
+            for number, photo in enumerate(photos, start=1)
+        ],
+        [_attachment_line(document, "") for document in documents],
+    )
+
+
+def _attachment_line(attachment: Attachment, alt: str) -> AttachmentLine:
+    url = reverse(
+        "case-attachment", kwargs={"case_id": attachment.case_id, "attachment_id": attachment.pk}
+    )
+    return AttachmentLine(attachment.name, url, filesizeformat(attachment.size), alt)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from common.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from web import actions, reporting
-from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
+from web.presenters import (
+    attachment_lines,
+    case_rows,
+    deadline_words,
+    history_lines,
+    inbox_lines,
+)
 from workflows import selectors as workflow_selectors
 from workflows.models import HistoryEntry
 
@@ -64,8 +70,8 @@ def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:
 @login_required
 def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     """`/kasus/<uuid>/`: what the reader may see of the case (masked and logged as the API's
-    detail), its history in sentences, a button for each action open to them and, with
-    `?aksi=<action>`, that action's form."""
+    detail), its photos and documents, its history in sentences, a button for each action open
+    to them and, with `?aksi=<action>`, that action's form."""
     user, case = _case_for(request, case_id)
     chosen = request.GET.get("aksi", "")
     form = actions.action_form(chosen, user) if chosen in case.available_actions(user) else None
@@ -100,6 +106,8 @@ def _render_case(
     casework_services.personal_data_reads_record(user=user, cases=[case], kind=AccessKind.VIEW)
     shown = CaseOutput(case, context={"request": request}).data
     entries = workflow_selectors.case_history(case, reader=user)
+    # The API's list of the case's attachments: whoever sees the case sees them.
+    photos, documents = attachment_lines(list(workflow_selectors.case_attachments(case)))
     context = {
         "case": shown,
         "row": case_rows([case])[0],
@@ -108,6 +116,8 @@ def _render_case(
         "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
         "history": history_lines(entries),
         "returned_for": _returned_for(case, entries),
+        "photos": photos,
+        "documents": documents,
         "buttons": [
             (name, actions.ACTION_LABELS[name])
             for name in shown["available_transitions"]

@@ -5,9 +5,12 @@ the same body rules and service as the API."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casework.models import AccessLog, Case, CaseState
+from casework.models import AccessKind, AccessLog, Case, CaseState
 from tests.factories import make_case
+from tests.workflows.test_records import JPEG, PDF, PNG
+from workflows import records
 from workflows.models import HistoryEntry
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,55 @@ def test_an_action_that_does_not_exist_is_a_404_and_changes_nothing(client, alic
     assert page_of(client, case, aksi="delete").status_code == 200  # no such form is offered
     assert 'id="action-title"' not in text(page_of(client, case, aksi="delete"))
     assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
+
+
+# --- photos and documents ------------------------------------------------------------------
+
+
+def attach(case, uploader, content, filename):
+    upload = SimpleUploadedFile(filename, content)
+    return records.attachment_add(case_id=case.pk, uploader=uploader, upload=upload, name=None)
+
+
+def test_the_photos_are_thumbnails_and_the_documents_links_for_a_reader_in_reach(
+    client, alice, bob
+):
+    case = make_case(alice)
+    front, kitchen = attach(case, alice, PNG, "depan.png"), attach(case, alice, JPEG, "dapur.jpg")
+    letter = attach(case, bob, PDF, "surat-rt.pdf")
+    client.force_login(bob)
+    page = text(page_of(client, case))
+    assert "<h2>Foto dan dokumen</h2>" in page
+    for number, photo in enumerate((front, kitchen), start=1):
+        url = f"/api/v1/cases/{case.pk}/attachments/{photo.pk}/"
+        assert (
+            f'<a href="{url}"><img src="{url}" alt="Foto {number} dari 2: {photo.name}" '
+            'loading="lazy" width="160" height="160"></a>'
+        ) in page
+    url = f"/api/v1/cases/{case.pk}/attachments/{letter.pk}/"
+    assert f'<a href="{url}">surat-rt.pdf</a> <span class="meta">({len(PDF)} bita)</span>' in page
+    assert "Belum ada foto" not in page
+
+
+def test_a_case_without_attachments_says_so(client, alice):
+    case = make_case(alice)
+    client.force_login(alice)
+    page = text(page_of(client, case))
+    assert '<p class="meta">Belum ada foto atau dokumen.</p>' in page
+    assert 'class="photos"' not in page
+
+
+def test_a_thumbnail_opens_with_the_page_session_and_not_for_a_reader_out_of_reach(
+    client, alice, bob, tono
+):
+    case = make_case(alice)
+    photo = attach(case, alice, PNG, "depan.png")
+    url = f"/api/v1/cases/{case.pk}/attachments/{photo.pk}/"
+    client.force_login(bob)
+    shown = client.get(url, HTTP_ACCEPT="image/avif,image/webp,image/*,*/*;q=0.8")
+    assert (shown.status_code, shown["Content-Type"]) == (200, "image/png")
+    assert b"".join(shown.streaming_content) == PNG
+    assert AccessLog.objects.filter(user=bob, case=case, kind=AccessKind.ATTACHMENT).count() == 1
+    client.force_login(tono)
+    assert client.get(url).status_code == 404
+    assert not AccessLog.objects.filter(user=tono).exists()
