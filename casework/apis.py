@@ -8,12 +8,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import access, selectors, services
+from casework import access, findings, selectors, services
 from casework.access import request_user
 from casework.filters import OfficerFilter, RegionFilter
 from casework.models import User
 from casework.pagination import OfficerPagination, RegionPagination
 from casework.serializers import (
+    CaseCheckInput,
+    CaseCheckOutput,
     CategoryOutput,
     MeInput,
     MeOutput,
@@ -37,6 +39,20 @@ class MeApi(APIView):
         if "on_duty" in body.validated_data:  # an empty PATCH changes nothing
             user = services.user_duty_set(user=user, on_duty=body.validated_data["on_duty"])
         return Response(MeOutput(user).data)
+
+
+class CaseCheckApi(APIView):
+    """`POST` some or all of a report's fields before sending it: a 400 with the intake's own
+    messages for what is wrong, else the warnings it would carry (NIK against sex and birth
+    date, the location). Nothing is filed; the report form calls it as the volunteer types."""
+
+    input_serializer_class = CaseCheckInput
+
+    @extend_schema(request=CaseCheckInput, responses=CaseCheckOutput)
+    def post(self, request: Request) -> Response:
+        body = self.input_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"warnings": findings.report_findings(body.validated_data)})
 
 
 class RegionListApi(ListAPIView):

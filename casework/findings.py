@@ -1,6 +1,8 @@
 """Non-blocking findings kept on a case (`warnings`): what an officer should double-check."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext
@@ -42,3 +44,17 @@ def case_findings(
 
 def render_findings(stored: list[dict]) -> list[dict]:
     return [{**finding, "message": gettext(finding["message"])} for finding in stored]
+
+
+def report_findings(data: Mapping[str, Any]) -> list[dict]:
+    """The findings of a report not yet sent, from whichever of its fields are there (validated
+    by `CaseCheckInput`), in the reader's language."""
+    subject = data.get("subject") or {}
+    return render_findings(
+        case_findings(
+            nik=subject.get("nik") or "",
+            sex=subject.get("sex") or "",
+            birth_date=subject.get("birth_date"),
+            location=data.get("location"),
+        )
+    )

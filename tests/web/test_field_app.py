@@ -111,14 +111,15 @@ def test_a_report_whose_answer_is_lost_is_filed_once(browser: Browser, live_serv
     lost: list[str] = []
 
     def lose_first_answer(route: Route) -> None:
-        if route.request.method == "POST" and not lost:
+        kind = "photo" if route.request.url.endswith("/attachments/") else "case"
+        if route.request.method == "POST" and kind not in lost:
             route.fetch()  # the server files it...
-            lost.append(route.request.url)
+            lost.append(kind)
             route.abort("connectionreset")  # ...and the phone never hears back
         else:
             route.continue_()
 
-    page.route("**/api/v1/cases/", lose_first_answer)
+    page.route("**/api/v1/cases/**", lose_first_answer)
     fill_report(page, "Nenek Aminah")
     page.get_by_role("button", name="Kirim laporan").click()
     expect(page.get_by_role("status").filter(has_text="dikirim lagi")).to_be_visible()
@@ -126,7 +127,11 @@ def test_a_report_whose_answer_is_lost_is_filed_once(browser: Browser, live_serv
     assert Case.objects.count() == 1  # filed, though the phone does not know it yet
 
     page.reload()  # the app opened again: the outbox sends what waits, with the same key
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")  # the first photo's answer lost
+    assert Attachment.objects.count() == 1
+    page.reload()
     expect(outbox(page)).to_have_count(0)
+    assert lost == ["case", "photo"]
     assert Case.objects.count() == 1
     assert Attachment.objects.filter(case=Case.objects.get()).count() == 2
     context.close()
@@ -169,3 +174,22 @@ def test_use_my_location_fills_the_three_regions(browser: Browser, live_server, 
     page.get_by_role("button", name="Gunakan lokasi saya").click()
     expect(page.locator("#locate-status")).to_contain_text("laut")
     context.close()
+
+
+def test_the_form_checks_the_nik_and_warns_before_sending(phone, live_server):
+    page = open_form(phone, live_server)
+    page.get_by_label("NIK").fill("63710455054800")
+    page.get_by_label("NIK").blur()
+    expect(page.locator("#e-nik")).to_contain_text("16 digit")  # the API's own message
+    expect(page.get_by_label("NIK")).to_have_attribute("aria-invalid", "true")
+
+    # A woman's NIK (day of birth + 40) with "Laki-laki" chosen: a warning, not a refusal.
+    page.get_by_label("NIK").fill("6371045505480001")
+    expect(page.locator("#e-nik")).to_have_count(0)
+    page.get_by_label("Jenis kelamin").select_option("M")
+    warning = page.get_by_role("status").filter(has_text="Mohon diperiksa")
+    expect(warning).to_contain_text("jenis kelamin")
+    check(page, "lapor-peringatan")
+    page.get_by_label("Jenis kelamin").select_option("F")
+    expect(warning).to_have_count(0)
+    assert Case.objects.count() == 0
