@@ -5,7 +5,7 @@ read-only, is a 400 that names it.
 """
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -219,7 +219,8 @@ class CaseCheckInput(CaseUpdateInput):
         super().__init__(*args, **kwargs)
         self.fields["observed_at"].allow_null = True
         # Nothing is required of a report being written; what is there must be right.
-        for fields in (self.fields, self.fields["subject"].fields):
+        subject = cast(SubjectInput, self.fields["subject"])
+        for fields in (self.fields, subject.fields):
             for field in fields.values():
                 field.required = False
 
