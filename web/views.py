@@ -74,7 +74,9 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     to them and, with `?aksi=<action>`, that action's form."""
     user, case = _case_for(request, case_id)
     chosen = request.GET.get("aksi", "")
-    form = actions.action_form(chosen, user) if chosen in case.available_actions(user) else None
+    form = None
+    if chosen in case.available_actions(user):
+        form = actions.action_form(chosen, user, shown=_shown(request, case))
     return _render_case(request, user, case, form)
 
 
@@ -85,11 +87,16 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
     user, case = _case_for(request, case_id)
     if action not in actions.ACTION_LABELS:
         raise Http404
-    done, form = actions.perform(case, user, action, request.POST)
+    done, form = actions.perform(case, user, action, request.POST, _shown(request, case))
     if done is not None:
         messages.success(request, _("Saved: %(action)s.") % {"action": form.label})
         return redirect("web:case", case_id=case.pk)
     return _render_case(request, user, case, form, status=400)
+
+
+def _shown(request: HttpRequest, case: Case) -> dict:
+    """The case as the reader's own API call renders it (masked as it masks)."""
+    return dict(CaseOutput(case, context={"request": request}).data)
 
 
 def _returned_for(case: Case, entries: list[HistoryEntry]) -> str:

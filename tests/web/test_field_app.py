@@ -193,3 +193,65 @@ def test_the_form_checks_the_nik_and_warns_before_sending(phone, live_server):
     page.get_by_label("Jenis kelamin").select_option("F")
     expect(warning).to_have_count(0)
     assert Case.objects.count() == 0
+
+
+def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
+    """relawan_bjm files with two photos; petugas_bjm finds it and returns it (a return comes
+    before verification in the workflow); she adds what was asked and sends it again; he
+    verifies it; her notification opens her case."""
+    page = open_form(phone, live_server)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    sent = page.get_by_role("status").filter(has_text="Laporan terkirim")
+    expect(sent).to_be_visible()
+    case = Case.objects.get()
+    assert Attachment.objects.filter(case=case).count() == 2
+    page.get_by_role("link", name="PPKS Kalimantan Selatan").click()
+    expect(page.get_by_role("heading", name="Laporan saya")).to_be_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "petugas_bjm")
+    page.get_by_role("link", name=case.reference).click()
+    page.get_by_role("button", name="Kembalikan").click()
+    page.get_by_label("Alasan").fill("Mohon lengkapi NIK dan tanggal lahir.")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Kembalikan.")
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "relawan_bjm")
+    returned = page.locator(".case.state-returned")
+    expect(returned).to_contain_text(case.reference)
+    returned.get_by_role("link", name=case.reference).click()
+    expect(page.get_by_role("note")).to_contain_text("Mohon lengkapi NIK dan tanggal lahir.")
+    page.get_by_role("button", name="Kirim ulang").click()
+    expect(page.get_by_label("Uraian")).to_have_value(case.description)  # what it now says
+    page.get_by_label("NIK").fill("12345")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#e-nik")).to_contain_text("16 digit")  # the API's message, beside it
+    check(page, "kirim-ulang-ditolak")
+    page.get_by_label("NIK").fill("6371045505480001")
+    page.get_by_label("Tanggal lahir").fill("1948-05-15")
+    page.get_by_label("Catatan").fill("NIK dan tanggal lahir dari KTP anaknya.")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Kirim ulang.")
+    case.refresh_from_db()
+    assert case.state == "reported"
+    assert case.subject.nik == "6371045505480001"
+    assert str(case.subject.birth_date) == "1948-05-15"
+    assert case.subject.name == "Nenek Aminah"  # untouched fields stay as they were
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "petugas_bjm")
+    page.goto(f"{live_server.url}/kasus/{case.pk}/")
+    page.get_by_role("button", name="Verifikasi").click()
+    page.get_by_label("Catatan").fill("Dikunjungi: benar tinggal sendiri.")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Verifikasi.")
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "relawan_bjm")
+    page.get_by_role("link", name="Notifikasi").click()
+    page.get_by_role("link", name=f"Kasus {case.reference} terverifikasi").click()
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
