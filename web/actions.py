@@ -165,7 +165,8 @@ def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
     for item in form.inputs:
         raw = data.get(item.name, "")
         if item.correction:
-            if raw.strip() != _current(shown, item.correction).strip():
+            # Not sent at all (an older page, a script): not touched, so not changed.
+            if item.name in data and raw.strip() != _current(shown, item.correction).strip():
                 *parents, last = item.correction
                 target = changes
                 for part in parents:

@@ -182,3 +182,27 @@ def test_a_thumbnail_opens_with_the_page_session_and_not_for_a_reader_out_of_rea
     client.force_login(tono)
     assert client.get(url).status_code == 404
     assert not AccessLog.objects.filter(user=tono).exists()
+
+
+def test_sending_a_returned_report_again_changes_only_what_was_corrected(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat."})
+    client.force_login(alice)
+    form = text(client.get(f"/kasus/{case.pk}/?aksi=resubmit"))
+    assert f'name="name" type="text" value="{case.subject.name}"' in form  # what it now says
+    sent = {
+        "note": "Alamat dilengkapi.",
+        "description": case.description,  # left as it was
+        "address": "Jl. Kuin Utara RT 05, rumah biru",
+        "name": case.subject.name,
+        "nik": case.subject.nik,  # her own report: she reads it whole
+        "birth_date": str(case.subject.birth_date or ""),
+        "phone": case.subject.phone,
+    }
+    assert case.subject.nik and f'value="{case.subject.nik}"' in form
+    assert client.post(f"/kasus/{case.pk}/resubmit/", sent).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.REPORTED
+    assert case.address == "Jl. Kuin Utara RT 05, rumah biru"
+    assert (case.subject.nik, case.subject.name) == (sent["nik"], sent["name"])
