@@ -2,6 +2,8 @@
 kept on the phone with no signal and filed exactly once when it returns, a lost answer retried
 without a second case or photo, and the region filled from the phone's GPS."""
 
+import struct
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -255,3 +257,61 @@ def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
     page.get_by_role("link", name=f"Kasus {case.reference} terverifikasi").click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
+
+
+def test_a_lapsed_session_keeps_the_report_until_she_signs_in_again(phone, live_server):
+    page = open_form(phone, live_server)
+    phone.clear_cookies()  # the session lapsed while she was writing
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="Sesi Anda sudah berakhir")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")
+    assert Case.objects.count() == 0
+
+    outbox(page).get_by_role("link", name="masuk untuk mengirim").click()
+    sign_in(page, "relawan_bjm")
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+    expect(outbox(page)).to_have_count(0)  # sent as soon as she was back
+    case = Case.objects.get()
+    assert case.reported_by.username == "relawan_bjm"
+    assert Attachment.objects.filter(case=case).count() == 2
+
+
+def big_png(width: int, height: int) -> bytes:
+    """A plain grey PNG of that size (a phone camera's photo is several thousand pixels wide)."""
+    row = b"\x00" + b"\x80\x80\x80" * width
+    raw = zlib.compress(row * height)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's frame header."""
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], struct.unpack(">H", data[at + 2 : at + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return width, height
+        at += 2 + length
+    raise AssertionError("no frame header")
+
+
+def test_a_photo_is_shrunk_on_the_phone_before_it_is_sent(phone, live_server):
+    page = open_form(phone, live_server)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_label("Foto").set_input_files(
+        [{"name": "rumah.png", "mimeType": "image/png", "buffer": big_png(4000, 3000)}]
+    )
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="Laporan terkirim")).to_be_visible()
+    photo = Attachment.objects.get()
+    stored = photo.file.read()
+    assert stored[:3] == b"\xff\xd8\xff"  # a JPEG now
+    assert jpeg_size(stored) == (1600, 1200)  # the longest side 1600 px, the shape kept
+    assert photo.name == "rumah.jpg"
