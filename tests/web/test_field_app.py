@@ -197,6 +197,15 @@ def test_the_form_checks_the_nik_and_warns_before_sending(phone, live_server):
     assert Case.objects.count() == 0
 
 
+def act(page: Page, action: str, label: str, text: str) -> None:
+    """On a case page: the action's button, its one field, `Simpan`, then sign out."""
+    page.get_by_role("button", name=action).click()
+    page.get_by_label(label).fill(text)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Tersimpan: {action}.")
+    page.get_by_role("button", name="Keluar").click()
+
+
 def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
     """relawan_bjm files with two photos; petugas_bjm finds it and returns it (a return comes
     before verification in the workflow); she adds what was asked and sends it again; he
@@ -215,11 +224,7 @@ def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
 
     sign_in(page, "petugas_bjm")
     page.get_by_role("link", name=case.reference).click()
-    page.get_by_role("button", name="Kembalikan").click()
-    page.get_by_label("Alasan").fill("Mohon lengkapi NIK dan tanggal lahir.")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Kembalikan.")
-    page.get_by_role("button", name="Keluar").click()
+    act(page, "Kembalikan", "Alasan", "Mohon lengkapi NIK dan tanggal lahir.")
 
     sign_in(page, "relawan_bjm")
     returned = page.locator(".case.state-returned")
@@ -246,11 +251,7 @@ def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
 
     sign_in(page, "petugas_bjm")
     page.goto(f"{live_server.url}/kasus/{case.pk}/")
-    page.get_by_role("button", name="Verifikasi").click()
-    page.get_by_label("Catatan").fill("Dikunjungi: benar tinggal sendiri.")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Verifikasi.")
-    page.get_by_role("button", name="Keluar").click()
+    act(page, "Verifikasi", "Catatan", "Dikunjungi: benar tinggal sendiri.")
 
     sign_in(page, "relawan_bjm")
     page.get_by_role("link", name="Notifikasi").click()
