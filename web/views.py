@@ -19,7 +19,7 @@ from common.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from web import actions, reporting
-from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
+from web.presenters import case_map_view, case_rows, deadline_words, history_lines, inbox_lines
 from workflows import selectors as workflow_selectors
 from workflows.models import HistoryEntry
 
@@ -108,6 +108,7 @@ def _render_case(
         "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
         "history": history_lines(entries),
         "returned_for": _returned_for(case, entries),
+        "map": case_map_view(case),
         "buttons": [
             (name, actions.ACTION_LABELS[name])
             for name in shown["available_transitions"]
