@@ -85,3 +85,24 @@ def test_a_new_case_links_to_every_operation_on_it(schema):
     }
     assert set(links) == on_a_case
     assert {link["parameters"]["case_id"] for link in links.values()} == {"$response.body#/id"}
+
+
+def test_the_locate_operation_takes_two_numbers_and_answers_a_place(schema):
+    op = operation(schema, "get", "/api/v1/regions/locate/")
+    parameters = {p["name"]: p for p in op["parameters"]}
+    assert set(parameters) == {"lat", "lon"}
+    assert all(p["required"] and p["schema"]["type"] == "number" for p in parameters.values())
+    assert (parameters["lat"]["schema"]["minimum"], parameters["lat"]["schema"]["maximum"]) == (
+        -90,
+        90,
+    )
+    assert {"400", "401"} <= set(op["responses"])
+    place = schema["components"]["schemas"]["PlaceOutput"]
+    assert set(place["required"]) == {
+        "regency",
+        "district",
+        "village",
+        "exact",
+        "message",
+        "reason",
+    }

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from casework import reference_cache
+from casework.maps import CaseMap, case_map
 from casework.models import Attachment, Case, CaseState
+from casework.places import Area, village_title
 from notifications.models import InboxItem
 from workflows.models import HistoryEntry
 
@@ -194,3 +196,49 @@ def inbox_lines(items: list[InboxItem], *, now: datetime | None = None) -> list[
         )
         for item in items
     ]
+
+
+@dataclass(frozen=True)
+class MapView:
+    drawing: CaseMap
+    label: str  # the SVG's accessible name: what it shows
+    caption: str  # the same in a line of text, with the coordinates
+
+
+def case_map_view(case: Case) -> MapView | None:
+    """The case page's map and its words; None when its kabupaten/kota has no boundary."""
+    location = (
+        (case.latitude, case.longitude)
+        if case.latitude is not None and case.longitude is not None  # set together
+        else None
+    )
+    drawing = case_map(case.region_id, location)
+    if drawing is None:
+        return None
+    place = _place_in_full(case)
+    if drawing.pin is not None:
+        label = _("Map: %(place)s; the report's location") % {"place": place}
+    else:
+        label = _("Map: %(place)s") % {"place": place}
+    caption = place
+    if location is not None:
+        caption += f" · {location[0]:.5f}, {location[1]:.5f}"
+        if drawing.pin is None:
+            caption += " (" + _("too far away to show on this map") + ")"
+    return MapView(drawing, label, caption)
+
+
+def _place_in_full(case: Case) -> str:
+    """ "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin": the
+    designations are part of the names, in every language."""
+    code = case.region_id
+    words = []
+    if code.count(".") == 3:
+        words.append(village_title(Area(code, case.region.name)))
+    district = reference_cache.regions.get(code[: len("63.71.04")])
+    if code.count(".") >= 2 and district is not None:
+        words.append(f"Kecamatan {district.name}")
+    regency = reference_cache.regions.get(case.regency_id)
+    if regency is not None:
+        words.append(regency.name)
+    return ", ".join(words)

@@ -21,6 +21,7 @@ from notifications import services as notification_services
 from web import actions, reporting
 from web.presenters import (
     attachment_lines,
+    case_map_view,
     case_rows,
     deadline_words,
     history_lines,
@@ -125,6 +126,7 @@ def _render_case(
         "returned_for": _returned_for(case, entries),
         "photos": photos,
         "documents": documents,
+        "map": case_map_view(case),
         "buttons": [
             (name, actions.ACTION_LABELS[name])
             for name in shown["available_transitions"]

@@ -206,3 +206,51 @@ def test_sending_a_returned_report_again_changes_only_what_was_corrected(client,
     assert case.state == CaseState.REPORTED
     assert case.address == "Jl. Kuin Utara RT 05, rumah biru"
     assert (case.subject.nik, case.subject.name) == (sent["nik"], sent["name"])
+
+
+def map_of(page: str) -> str:
+    found = re.search(r'<figure class="map">.*?</figure>', page)
+    assert found, "no map on the page"
+    return found.group(0)
+
+
+def test_the_map_shows_the_kelurahan_and_pins_the_reports_location(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=(-3.286, 114.5689))
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    place = "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin"
+    assert f'<svg role="img" aria-label="Peta: {place}; titik lokasi laporan"' in figure
+    assert [level for level in re.findall(r'<path class="map-(\w+)"', figure)] == [
+        "regency",
+        "district",
+        "village",
+    ]
+    assert len(re.findall(r'<circle class="map-pin"', figure)) == 1
+    assert f"<figcaption>{place} · -3.28600, 114.56890</figcaption>" in figure
+    assert len(figure) < 15_000
+
+
+def test_without_a_location_the_map_has_no_pin(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=None)
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    place = "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin"
+    assert f'aria-label="Peta: {place}"' in figure
+    assert "map-pin" not in figure
+    assert f"<figcaption>{place}</figcaption>" in figure
+
+
+def test_a_desa_without_a_boundary_shows_its_kecamatan_and_kabupaten(client, vera):
+    case = make_case(vera, region="63.10.04.2027", location=None)
+    client.force_login(vera)
+    figure = map_of(text(page_of(client, case)))
+    assert re.findall(r'<path class="map-(\w+)"', figure) == ["regency", "district"]
+    assert "Peta: Desa " in figure and ", Kabupaten Tanah Bumbu" in figure
+
+
+def test_a_location_far_away_is_said_not_drawn(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=(-6.2, 106.8))
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    assert "map-pin" not in figure
+    assert "-6.20000, 106.80000 (terlalu jauh untuk ditampilkan di peta ini)" in figure

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Kelurahan Alalak Selatan (63.71.04.1003), Banjarmasin Utara: its centroid in the boundaries.
 ALALAK_SELATAN = {"latitude": -3.286046, "longitude": 114.568941}
-JAVA_SEA = {"latitude": -4.3, "longitude": 115.2}
+JAVA_SEA = {"latitude": -4.2, "longitude": 115.0}  # 18 km off the coast: the province's waters
+JAKARTA = {"latitude": -6.2, "longitude": 106.8}
 
 
 @pytest.fixture
@@ -172,9 +173,12 @@ def test_use_my_location_fills_the_three_regions(browser: Browser, live_server, 
     expect(page.get_by_text("Alalak Selatan, Banjarmasin Utara")).to_be_visible()
     check(page, "lapor-lokasi")
 
-    context.set_geolocation(JAVA_SEA)
-    page.get_by_role("button", name="Gunakan lokasi saya").click()
-    expect(page.locator("#locate-status")).to_contain_text("laut")
+    for point, words in ((JAVA_SEA, "laut"), (JAKARTA, "di luar Kalimantan Selatan")):
+        context.set_geolocation(point)
+        page.get_by_role("button", name="Gunakan lokasi saya").click()
+        expect(page.locator("#locate-status")).to_contain_text(words)
+        expect(page.get_by_label("Desa/Kelurahan")).to_have_value("63.71.04.1003")  # kept
+        assert page.locator("#f-lat").input_value() == ""  # that point is not sent
     context.close()
 
 

@@ -97,7 +97,7 @@
           .catch(function () { say("locate-status", TEXT.gps_offline); });
       }, function (error) {
         say("locate-status", error.code === 1 ? TEXT.gps_denied : TEXT.gps_unavailable, true);
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
     });
   }
 
