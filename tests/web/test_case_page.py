@@ -254,3 +254,26 @@ def test_a_location_far_away_is_said_not_drawn(client, alice):
     figure = map_of(text(page_of(client, case)))
     assert "map-pin" not in figure
     assert "-6.20000, 106.80000 (terlalu jauh untuk ditampilkan di peta ini)" in figure
+
+
+@pytest.mark.parametrize("who", ["alice", "vera", "bob", "carol", "dina", "tono"])
+def test_the_page_shows_and_logs_exactly_what_the_api_shows_and_logs(
+    request, client, as_user, alice, who
+):
+    """The API's privacy cases (tests/casework/test_privacy.py) through the page: the same reach,
+    the same NIK and phone, and the same access-log rows (a volunteer's own report unlogged)."""
+    case = make_case(alice, nik="6371045505480001", phone="+6281234567890")
+    user = request.getfixturevalue(who)
+    before = AccessLog.objects.count()
+    answer = as_user(user).get(f"/api/v1/cases/{case.pk}/")
+    logged_by_the_api = AccessLog.objects.count() - before
+    client.force_login(user)
+    page = client.get(f"/kasus/{case.pk}/", HTTP_ACCEPT="text/html")
+    logged_by_the_page = AccessLog.objects.count() - before - logged_by_the_api
+    assert page.status_code == answer.status_code
+    assert logged_by_the_page == logged_by_the_api
+    if answer.status_code == 200:
+        shown = text(page)
+        for name in ("nik", "phone"):
+            value = answer.json()["subject"][name]
+            assert value in shown, (who, name)
