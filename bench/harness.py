@@ -333,7 +333,7 @@ def case_body(client: int, sequence: int) -> dict[str, Any]:
         "urgency": "high",
         "region": "63.71.04.1003",
         "address": "Jl. Sungai Andai No. 12, RT 05",
-        "location": {"lat": -3.3186, "lon": 114.5944},
+        "location": {"lat": -3.286, "lon": 114.5689},
         "description": "Lansia tinggal sendiri, tidak ada yang merawat, kekurangan makanan.",
         "observed_at": "2026-11-20T09:30:00+08:00",
         "subject": {

@@ -8,12 +8,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import access, selectors, services
+from casework import access, findings, places, selectors, services
 from casework.access import request_user
 from casework.filters import OfficerFilter, RegionFilter
 from casework.models import User
 from casework.pagination import OfficerPagination, RegionPagination
+from casework.place_serializers import LocateQuery, PlaceOutput
 from casework.serializers import (
+    CaseCheckInput,
+    CaseCheckOutput,
     CategoryOutput,
     MeInput,
     MeOutput,
@@ -39,6 +42,20 @@ class MeApi(APIView):
         return Response(MeOutput(user).data)
 
 
+class CaseCheckApi(APIView):
+    """`POST` some or all of a report's fields before sending it: a 400 with the intake's own
+    messages for what is wrong, else the warnings it would carry (NIK against sex and birth
+    date, the location). Nothing is filed; the report form calls it as the volunteer types."""
+
+    input_serializer_class = CaseCheckInput
+
+    @extend_schema(request=CaseCheckInput, responses=CaseCheckOutput)
+    def post(self, request: Request) -> Response:
+        body = self.input_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"warnings": findings.report_findings(body.validated_data)})
+
+
 class RegionListApi(ListAPIView):
     serializer_class = RegionOutput
     pagination_class = RegionPagination
@@ -46,6 +63,22 @@ class RegionListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.region_list()
+
+
+class RegionLocateApi(APIView):
+    """The kabupaten/kota, kecamatan and desa/kelurahan whose boundary holds a GPS point (what
+    the report form's "Gunakan lokasi saya" fills in). A point in water or just off the coast
+    takes the desa within 300 m, not exact; one at sea or outside Kalimantan Selatan finds
+    nothing. `message` says so in words."""
+
+    input_serializer_class = LocateQuery
+
+    @extend_schema(parameters=[LocateQuery], responses=PlaceOutput)
+    def get(self, request: Request) -> Response:
+        query = self.input_serializer_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        place = places.locate(query.validated_data["lat"], query.validated_data["lon"])
+        return Response(PlaceOutput(place).data)
 
 
 class CategoryListApi(APIView):

@@ -13,7 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import IdempotencyRecord, User
@@ -27,6 +29,24 @@ PENDING = 0
 def request_fingerprint(*, method: str, path: str, body: Any) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def form_body(data: QueryDict) -> dict[str, list]:
+    """A multipart body as `request_fingerprint` takes it: each field's values, a file as its
+    name and the sha256 of its bytes, so a retry of other bytes under the same name (a photo
+    taken again) is another request, and only the same bytes replay."""
+    return {
+        field: [_file_digest(v) if isinstance(v, UploadedFile) else v for v in values]
+        for field, values in data.lists()
+    }
+
+
+def _file_digest(upload: UploadedFile) -> dict[str, str]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():  # from the start, whatever was read before
+        digest.update(chunk)
+    upload.seek(0)  # the upload is read again, to check and to store it
+    return {"name": upload.name or "", "sha256": digest.hexdigest()}
 
 
 def check_key(key: str) -> str:

@@ -5,7 +5,7 @@ read-only, is a 400 that names it.
 """
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +212,19 @@ class CaseUpdateInput(CaseInput):
         self.fields["observed_at"].allow_null = False
 
 
+class CaseCheckInput(CaseUpdateInput):
+    """A report's fields before it is sent, any of them: the form checks them as they are typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["observed_at"].allow_null = True
+        # Nothing is required of a report being written; what is there must be right.
+        subject = cast(SubjectInput, self.fields["subject"])
+        for fields in (self.fields, subject.fields):
+            for field in fields.values():
+                field.required = False
+
+
 class RegionRef(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -244,6 +257,10 @@ class FindingOutput(serializers.Serializer):
     field = serializers.CharField(allow_null=True)
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class CaseCheckOutput(serializers.Serializer):
+    warnings = FindingOutput(many=True)
 
 
 class CaseOutput(serializers.Serializer):

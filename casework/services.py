@@ -76,14 +76,19 @@ def case_create(
     """The rows of a new case in state `reported` (`workflows.services.case_report` files it).
 
     Effects, in one transaction: a Subject row; a Case row with the next reference number of its
-    kabupaten/kota and the non-blocking findings (NIK, location) in `warnings`.
+    kabupaten/kota and the non-blocking findings (NIK, location, location outside the chosen
+    desa) in `warnings`.
     """
     if not may_report(reporter):
         raise PermissionDenied(_("Only volunteers, officers and supervisors can report cases."))
     _check_reportable_region(data.region)
     subject = data.subject
     warnings = case_findings(
-        nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=data.location
+        nik=subject.nik,
+        sex=subject.sex,
+        birth_date=subject.birth_date,
+        location=data.location,
+        region_code=data.region.code,
     )
     now = at or timezone.now()
     with transaction.atomic():
@@ -143,7 +148,11 @@ def case_update(*, case_id: str, actor: User, changes: dict[str, Any]) -> Case:
         )
         subject = case.subject
         case.warnings = case_findings(
-            nik=subject.nik, sex=subject.sex, birth_date=subject.birth_date, location=location
+            nik=subject.nik,
+            sex=subject.sex,
+            birth_date=subject.birth_date,
+            location=location,
+            region_code=case.region_id,
         )
         if changes.get("subject"):
             subject.save()

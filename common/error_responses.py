@@ -14,7 +14,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, loader
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -128,19 +128,33 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(request, 404) or JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
-def json_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
+def _bare_page(request: HttpRequest, status: int) -> HttpResponse | None:
+    """A page that needs nothing that may be what failed: no database, no session, no request
+    context (a 500, or a 400 for a request Django could not read)."""
+    if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
+        return None
+    try:
+        page = loader.get_template(PAGE_ERROR_TEMPLATE % status).render({})
+    except Exception:
+        return None
+    return HttpResponse(page, status=status)
+
+
+def json_server_error(request: HttpRequest) -> HttpResponse:
+    return _bare_page(request, 500) or JsonResponse(
         error_body("server_error", _("An internal error occurred. It has been logged.")),
         status=500,
     )
 
 
-def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # a body over Django's own limit
         return JsonResponse(
             error_body("request_too_large", RequestTooLarge.default_detail), status=413
         )
-    return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
+    return _bare_page(request, 400) or JsonResponse(
+        error_body("bad_request", _("Bad request.")), status=400
+    )
 
 
 def json_permission_denied(

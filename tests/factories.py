@@ -29,7 +29,7 @@ def make_case(
     birth_date: date | None = date(1948, 5, 15),
     phone: str = "+6281234567890",
     description: str = "Lansia tinggal sendiri, tidak ada yang merawat.",
-    location: tuple[float, float] | None = (-3.3186, 114.5944),
+    location: tuple[float, float] | None = (-3.286, 114.5689),
 ) -> Case:
     """File a case the way the product does (`workflows.services.case_report`): the `report`
     history row, the verification deadline and the outbox rows come with it."""
@@ -53,7 +53,7 @@ def case_payload(**overrides: Any) -> dict[str, Any]:
         "urgency": "high",
         "region": "63.71.04.1003",
         "address": "Jl. Sungai Andai No. 12, RT 05",
-        "location": {"lat": -3.3186, "lon": 114.5944},
+        "location": {"lat": -3.286, "lon": 114.5689},
         "description": "Lansia tinggal sendiri, tidak ada yang merawat, kekurangan makanan.",
         "observed_at": "2026-11-20T09:30:00+08:00",
         "subject": {

@@ -26,3 +26,19 @@ def test_the_installed_package_includes_every_package() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     included = project["tool"]["setuptools"]["packages"]["find"]["include"]
     assert {f"{name}*" for name in our_packages()} <= set(included)
+
+
+def test_the_installed_package_carries_the_reference_data() -> None:
+    """The region codes, categories and boundaries are read from `casework/data/` at run time:
+    every file there must match a package-data pattern, or an installed copy would lack it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = project["tool"]["setuptools"]["package-data"]["casework"]
+    shipped = {path for pattern in patterns for path in (ROOT / "casework").glob(pattern)}
+    data = {path for path in (ROOT / "casework" / "data").rglob("*") if path.is_file()}
+    assert data and data <= shipped
+    assert {path.name for path in data} >= {
+        "kalsel_regions.csv",
+        "kalsel_kabupaten_kota.geojson",
+        "kalsel_kecamatan.geojson",
+        "kalsel_desa_kelurahan.geojson",
+    }

@@ -44,6 +44,14 @@ def test_each_operation_documents_what_is_particular_to_it(schema):
     assert "409" not in operation(schema, "get", "/api/v1/cases/{case_id}/")["responses"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/cases/{case_id}/attachments/"])
+def test_the_creates_a_phone_retries_take_an_idempotency_key(schema, path):
+    create = operation(schema, "post", path)
+    headers = [p["name"] for p in create["parameters"] if p["in"] == "header"]
+    assert headers == ["Idempotency-Key"]
+    assert "422" in create["responses"]
+
+
 def test_strict_bodies_say_they_take_no_other_field(schema):
     components = schema["components"]["schemas"]
     strict = ("CaseInputRequest", "VerifyInputRequest", "NoteInputRequest", "PatchedMeInputRequest")
@@ -77,3 +85,24 @@ def test_a_new_case_links_to_every_operation_on_it(schema):
     }
     assert set(links) == on_a_case
     assert {link["parameters"]["case_id"] for link in links.values()} == {"$response.body#/id"}
+
+
+def test_the_locate_operation_takes_two_numbers_and_answers_a_place(schema):
+    op = operation(schema, "get", "/api/v1/regions/locate/")
+    parameters = {p["name"]: p for p in op["parameters"]}
+    assert set(parameters) == {"lat", "lon"}
+    assert all(p["required"] and p["schema"]["type"] == "number" for p in parameters.values())
+    assert (parameters["lat"]["schema"]["minimum"], parameters["lat"]["schema"]["maximum"]) == (
+        -90,
+        90,
+    )
+    assert {"400", "401"} <= set(op["responses"])
+    place = schema["components"]["schemas"]["PlaceOutput"]
+    assert set(place["required"]) == {
+        "regency",
+        "district",
+        "village",
+        "exact",
+        "message",
+        "reason",
+    }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
@@ -31,8 +32,19 @@ ACTION_LABELS = {
 }
 # Free text written at length gets a text area; a short one (a name, a code) a line.
 SHORT_TEXT = {"provider", "referred_to", "region", "duplicate_of"}
-# What a page's form does not offer (the API's resubmission corrections are a form of their own).
+# What a page's form does not offer as such: the API's resubmission `changes` are the fields
+# below, each shown with what the case now says.
 NOT_ON_THE_FORM = {"changes"}
+# What a returned report may be corrected in when it is sent again: the report form's inputs,
+# each the path of its field in the API's `changes` (as in PATCH /cases/{id}/).
+CORRECTIONS = (
+    ("description", ("description",), _lazy("Description"), "textarea"),
+    ("address", ("address",), _lazy("Address"), "text"),
+    ("name", ("subject", "name"), _lazy("Name"), "text"),
+    ("nik", ("subject", "nik"), _lazy("NIK"), "text"),
+    ("birth_date", ("subject", "birth_date"), _lazy("Birth date"), "date"),
+    ("phone", ("subject", "phone"), _lazy("Phone number"), "text"),
+)
 
 
 @dataclass
@@ -45,6 +57,7 @@ class Input:
     choices: list[tuple[str, str]] = field(default_factory=list)
     value: str = ""
     error: str = ""
+    correction: tuple[str, ...] = ()  # its path in `changes`, for a resubmission's fields
 
 
 @dataclass
@@ -55,7 +68,11 @@ class ActionForm:
     message: str = ""  # the summary of what to fix, or the service's refusal
 
 
-def action_form(action: str, user: User, data: QueryDict | None = None) -> ActionForm:
+def action_form(
+    action: str, user: User, data: QueryDict | None = None, shown: dict | None = None
+) -> ActionForm:
+    """The action's form; `shown` (the case as the reader's API call renders it) fills a
+    resubmission's corrections with what the case now says."""
     inputs = []
     for name, body_field in ACTION_INPUTS[action]().fields.items():
         if name in NOT_ON_THE_FORM:
@@ -71,14 +88,45 @@ def action_form(action: str, user: User, data: QueryDict | None = None) -> Actio
                 value=(data.get(name, "") if data is not None else ""),
             )
         )
+    if action == "resubmit" and shown is not None:
+        inputs.extend(_corrections(shown, data))
     return ActionForm(action, str(ACTION_LABELS[action]), inputs)
 
 
-def perform(case: Case, user: User, action: str, data: QueryDict) -> tuple[Case | None, ActionForm]:
+def _corrections(shown: dict, data: QueryDict | None) -> list[Input]:
+    inputs = []
+    for index, (name, path, label, kind) in enumerate(CORRECTIONS):
+        current = _current(shown, path)
+        inputs.append(
+            Input(
+                name=name,
+                label=str(label),
+                kind=kind,
+                required=False,
+                help=str(_lazy("Change what the officer asked for; the rest stays as it is."))
+                if index == 0
+                else "",
+                value=data.get(name, "") if data is not None else current,
+                correction=path,
+            )
+        )
+    return inputs
+
+
+def _current(shown: dict, path: tuple[str, ...]) -> str:
+    value: Any = shown
+    for part in path:
+        value = (value or {}).get(part)
+    return "" if value is None else str(value)
+
+
+def perform(
+    case: Case, user: User, action: str, data: QueryDict, shown: dict | None = None
+) -> tuple[Case | None, ActionForm]:
     """Do the action from the form's data: the case as it now is, or None and the form again
     with each refusal beside its field."""
-    form = action_form(action, user, data)
-    serializer = ACTION_INPUTS[action](data=_body(form, data))
+    form = action_form(action, user, data, shown)
+    serializer = ACTION_INPUTS[action](data=_body(form, data, shown or {}))
     if not serializer.is_valid():
         return None, _refused(form, refusals.of_serializer(serializer))
     try:
@@ -109,12 +157,23 @@ def _choices(name: str, body_field: serializers.Field, user: User) -> list[tuple
     return []
 
 
-def _body(form: ActionForm, data: QueryDict) -> dict[str, Any]:
+def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
     """The form's strings as the API's JSON body: a checkbox a boolean, an officer an id, an
-    optional field left empty absent."""
+    optional field left empty absent, and a correction only where it differs from the case."""
     body: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     for item in form.inputs:
         raw = data.get(item.name, "")
+        if item.correction:
+            # Not sent at all (an older page, a script): not touched, so not changed.
+            if item.name in data and raw.strip() != _current(shown, item.correction).strip():
+                *parents, last = item.correction
+                target = changes
+                for part in parents:
+                    target = target.setdefault(part, {})
+                # An emptied birth date is "not known", as the API writes it.
+                target[last] = None if (raw == "" and item.kind == "date") else raw
+            continue
         if item.kind == "checkbox":
             if raw:
                 body[item.name] = True
@@ -124,6 +183,8 @@ def _body(form: ActionForm, data: QueryDict) -> dict[str, Any]:
             body[item.name] = int(raw) if raw.isdigit() else raw
         else:
             body[item.name] = raw
+    if changes:
+        body["changes"] = changes
     return body
 
 

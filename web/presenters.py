@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
@@ -10,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from casework import reference_cache
-from casework.models import Case, CaseState
+from casework.maps import CaseMap, case_map
+from casework.models import Attachment, Case, CaseState
+from casework.places import Area, village_title
 from notifications.models import InboxItem
 from workflows.models import HistoryEntry
 
@@ -128,6 +132,41 @@ def deadline_words(case: Case, *, now: datetime | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class AttachmentLine:
+    name: str
+    url: str  # the API's download, which the page's session cookie opens
+    size: str  # "1,2 MB"
+    alt: str  # a photo's: "Foto 1 dari 3: rumah.jpg"; empty for a document
+
+
+def attachment_lines(
+    attachments: list[Attachment],
+) -> tuple[list[AttachmentLine], list[AttachmentLine]]:
+    """The photos (what a browser shows: JPEG, PNG, WebP) and the documents (PDF), each in
+    upload order."""
+    photos = [a for a in attachments if a.content_type.startswith("image/")]
+    documents = [a for a in attachments if not a.content_type.startswith("image/")]
+    return (
+        [
+            _attachment_line(
+                photo,
+                _("Photo %(number)s of %(count)s: %(name)s")
+                % {"number": number, "count": len(photos), "name": photo.name},
+            )
+            for number, photo in enumerate(photos, start=1)
+        ],
+        [_attachment_line(document, "") for document in documents],
+    )
+
+
+def _attachment_line(attachment: Attachment, alt: str) -> AttachmentLine:
+    url = reverse(
+        "case-attachment", kwargs={"case_id": attachment.case_id, "attachment_id": attachment.pk}
+    )
+    return AttachmentLine(attachment.name, url, filesizeformat(attachment.size), alt)
+
+
+@dataclass(frozen=True)
 class InboxLine:
     id: str
     title: str
@@ -157,3 +196,49 @@ def inbox_lines(items: list[InboxItem], *, now: datetime | None = None) -> list[
         )
         for item in items
     ]
+
+
+@dataclass(frozen=True)
+class MapView:
+    drawing: CaseMap
+    label: str  # the SVG's accessible name: what it shows
+    caption: str  # the same in a line of text, with the coordinates
+
+
+def case_map_view(case: Case) -> MapView | None:
+    """The case page's map and its words; None when its kabupaten/kota has no boundary."""
+    location = (
+        (case.latitude, case.longitude)
+        if case.latitude is not None and case.longitude is not None  # set together
+        else None
+    )
+    drawing = case_map(case.region_id, location)
+    if drawing is None:
+        return None
+    place = _place_in_full(case)
+    if drawing.pin is not None:
+        label = _("Map: %(place)s; the report's location") % {"place": place}
+    else:
+        label = _("Map: %(place)s") % {"place": place}
+    caption = place
+    if location is not None:
+        caption += f" · {location[0]:.5f}, {location[1]:.5f}"
+        if drawing.pin is None:
+            caption += " (" + _("too far away to show on this map") + ")"
+    return MapView(drawing, label, caption)
+
+
+def _place_in_full(case: Case) -> str:
+    """ "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin": the
+    designations are part of the names, in every language."""
+    code = case.region_id
+    words = []
+    if code.count(".") == 3:
+        words.append(village_title(Area(code, case.region.name)))
+    district = reference_cache.regions.get(code[: len("63.71.04")])
+    if code.count(".") >= 2 and district is not None:
+        words.append(f"Kecamatan {district.name}")
+    regency = reference_cache.regions.get(case.regency_id)
+    if regency is not None:
+        words.append(regency.name)
+    return ", ".join(words)

@@ -19,7 +19,14 @@ from common.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from web import actions, reporting
-from web.presenters import case_rows, deadline_words, history_lines, inbox_lines
+from web.presenters import (
+    attachment_lines,
+    case_map_view,
+    case_rows,
+    deadline_words,
+    history_lines,
+    inbox_lines,
+)
 from workflows import selectors as workflow_selectors
 from workflows.models import HistoryEntry
 
@@ -64,11 +71,13 @@ def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:
 @login_required
 def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     """`/kasus/<uuid>/`: what the reader may see of the case (masked and logged as the API's
-    detail), its history in sentences, a button for each action open to them and, with
-    `?aksi=<action>`, that action's form."""
+    detail), its photos and documents, its history in sentences, a button for each action open
+    to them and, with `?aksi=<action>`, that action's form."""
     user, case = _case_for(request, case_id)
     chosen = request.GET.get("aksi", "")
-    form = actions.action_form(chosen, user) if chosen in case.available_actions(user) else None
+    form = None
+    if chosen in case.available_actions(user):
+        form = actions.action_form(chosen, user, shown=_shown(request, case))
     return _render_case(request, user, case, form)
 
 
@@ -79,11 +88,16 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
     user, case = _case_for(request, case_id)
     if action not in actions.ACTION_LABELS:
         raise Http404
-    done, form = actions.perform(case, user, action, request.POST)
+    done, form = actions.perform(case, user, action, request.POST, _shown(request, case))
     if done is not None:
         messages.success(request, _("Saved: %(action)s.") % {"action": form.label})
         return redirect("web:case", case_id=case.pk)
     return _render_case(request, user, case, form, status=400)
+
+
+def _shown(request: HttpRequest, case: Case) -> dict:
+    """The case as the reader's own API call renders it (masked as it masks)."""
+    return dict(CaseOutput(case, context={"request": request}).data)
 
 
 def _returned_for(case: Case, entries: list[HistoryEntry]) -> str:
@@ -100,6 +114,8 @@ def _render_case(
     casework_services.personal_data_reads_record(user=user, cases=[case], kind=AccessKind.VIEW)
     shown = CaseOutput(case, context={"request": request}).data
     entries = workflow_selectors.case_history(case, reader=user)
+    # The API's list of the case's attachments: whoever sees the case sees them.
+    photos, documents = attachment_lines(list(workflow_selectors.case_attachments(case)))
     context = {
         "case": shown,
         "row": case_rows([case])[0],
@@ -108,6 +124,9 @@ def _render_case(
         "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
         "history": history_lines(entries),
         "returned_for": _returned_for(case, entries),
+        "photos": photos,
+        "documents": documents,
+        "map": case_map_view(case),
         "buttons": [
             (name, actions.ACTION_LABELS[name])
             for name in shown["available_transitions"]

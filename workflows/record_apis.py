@@ -4,21 +4,24 @@ Thin: check the case is within reach (404 before any 400), parse, call `workflow
 serialize.
 """
 
-from django.http import FileResponse
+from typing import cast
+
+from django.http import FileResponse, QueryDict
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import selectors
+from casework import idempotency, selectors
 from casework import services as casework_services
 from casework.access import request_user
-from casework.models import AccessKind
+from casework.models import AccessKind, Attachment
 from workflows import records, uploads
 from workflows import selectors as workflow_selectors
 from workflows.record_serializers import (
@@ -61,6 +64,18 @@ class CaseNotesApi(APIView):
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
 
 
+UPLOAD_IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_(
+        "Up to 255 characters. A retry of the same upload (the same file's bytes, its name and "
+        "the other fields) with the same key returns the first attachment and stores nothing; "
+        "the same key with another file or on another case is a 422."
+    ),
+)
+
+
 class CaseAttachmentsApi(APIView):
     """`GET` a case's attachments; `POST` (multipart/form-data) uploads a photo or a PDF."""
 
@@ -76,9 +91,35 @@ class CaseAttachmentsApi(APIView):
     @extend_schema(
         request={"multipart/form-data": AttachmentInput},
         responses={201: AttachmentOutput, 413: OpenApiResponse(description="File too large.")},
+        parameters=[UPLOAD_IDEMPOTENCY_PARAMETER],
     )
     def post(self, request: Request, case_id: str) -> Response:
-        selectors.case_get_for_user(user=request_user(request), case_id=case_id)  # 404 before 400
+        user = request_user(request)
+        selectors.case_get_for_user(user=user, case_id=case_id)  # 404 before 400
+        key = request.headers.get(idempotency.HEADER)
+        # The key row and the attachment commit or roll back together, after `attachment_add`'s
+        # own transaction: a rollback then must take the stored file with it.
+        with records.files_deleted_on_failure() as added:
+            if key is None:
+                code, _attachment_id, body = self._add(request, case_id, added)
+                return Response(body, status=code)
+            code, body, replayed = idempotency.run_idempotent(
+                user=user,
+                key=idempotency.check_key(key),
+                fingerprint=idempotency.request_fingerprint(
+                    method=str(request.method),
+                    path=request.path,  # the case's: the same key on another case is a 422
+                    # The one parser is multipart's: its data is a QueryDict, files included.
+                    body=idempotency.form_body(cast(QueryDict, request.data)),
+                ),
+                perform=lambda: self._add(request, case_id, added),
+                replay=lambda attachment_id: self._render(request, case_id, attachment_id),
+            )
+        return Response(body, status=code, headers={"Idempotent-Replayed": str(replayed).lower()})
+
+    def _add(
+        self, request: Request, case_id: str, added: list[Attachment]
+    ) -> tuple[int, str, dict]:
         serializer = self.input_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = records.attachment_add(
@@ -87,10 +128,16 @@ class CaseAttachmentsApi(APIView):
             upload=serializer.validated_data["file"],
             name=serializer.validated_data.get("name"),
         )
-        return Response(
-            AttachmentOutput(attachment, context=self._context()).data,
-            status=status.HTTP_201_CREATED,
+        added.append(attachment)
+        body = AttachmentOutput(attachment, context=self._context()).data
+        return status.HTTP_201_CREATED, str(attachment.pk), body
+
+    def _render(self, request: Request, case_id: str, attachment_id: str) -> dict:
+        """A replay: the attachment the first request stored, rendered again."""
+        attachment = workflow_selectors.attachment_get_for_user(
+            user=request_user(request), case_id=case_id, attachment_id=int(attachment_id)
         )
+        return AttachmentOutput(attachment, context=self._context()).data
 
     def _context(self) -> dict:
         return {"request": self.request}

@@ -6,6 +6,8 @@ one history row. None of them changes the state or the deadline, and none notifi
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
@@ -169,16 +171,28 @@ def report_with_photos(*, reporter: User, data: CaseData, photos: list[UploadedF
     """
     for photo in photos:
         uploads.check_upload(photo)
-    stored: list[Attachment] = []
+    with files_deleted_on_failure() as stored, transaction.atomic():
+        case = case_report(reporter=reporter, data=data)
+        for photo in photos:
+            stored.append(
+                attachment_add(case_id=case.pk, uploader=reporter, upload=photo, name=None)
+            )
+    return case
+
+
+@contextmanager
+def files_deleted_on_failure() -> Iterator[list[Attachment]]:
+    """For a caller that runs `attachment_add` inside a transaction of its own: the files of
+    the attachments it appends to the list are deleted again if the block raises.
+
+    `attachment_add` cleans up after its own transaction only; nested, its rows are rolled back
+    with the caller's, later, and without this their files would stay: no file without its row.
+    Enter it outside the caller's `atomic()`, so a failing commit is caught too.
+    """
+    added: list[Attachment] = []
     try:
-        with transaction.atomic():
-            case = case_report(reporter=reporter, data=data)
-            for photo in photos:
-                stored.append(
-                    attachment_add(case_id=case.pk, uploader=reporter, upload=photo, name=None)
-                )
+        yield added
     except BaseException:
-        for attachment in stored:  # their rows are rolled back: no file without its row
+        for attachment in added:
             attachment.file.delete(save=False)
         raise
-    return case

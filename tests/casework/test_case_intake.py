@@ -174,7 +174,7 @@ def test_volunteer_files_a_case_201_with_the_full_shape_of_the_contract(voluntee
         "name": Region.objects.get(code="63.71.04.1003").name,
     }
     assert body["address"] == "Jl. Sungai Andai No. 12, RT 05"
-    assert body["location"] == {"lat": -3.3186, "lon": 114.5944}
+    assert body["location"] == {"lat": -3.286, "lon": 114.5689}
     assert body["description"] == case_payload()["description"]
     assert body["observed_at"] == "2026-11-20T09:30:00+08:00"  # shown in WITA
     assert body["created_at"].endswith("+08:00")
@@ -207,7 +207,7 @@ def test_the_stored_case_matches_the_request(volunteer, alice):
     assert case.region_id == "63.71.04.1003"
     assert case.regency_id == "63.71"
     assert case.address == "Jl. Sungai Andai No. 12, RT 05"
-    assert (case.latitude, case.longitude) == (-3.3186, 114.5944)
+    assert (case.latitude, case.longitude) == (-3.286, 114.5689)
     assert case.description == case_payload()["description"]
     assert case.observed_at == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
     assert case.reported_by == alice
@@ -299,7 +299,7 @@ def test_nik_is_optional(volunteer, nik):
         pytest.param({"address": "a" * 300}, id="address-300-chars"),
         pytest.param({"address": ""}, id="address-empty"),
         pytest.param({"location": None}, id="location-null"),
-        pytest.param({"location": {"lat": "-3.3186", "lon": "114.5944"}}, id="location-strings"),
+        pytest.param({"location": {"lat": "-3.286", "lon": "114.5689"}}, id="location-strings"),
         pytest.param({"region": "63.71"}, id="region-regency"),
         pytest.param({"region": "63.71.04"}, id="region-district"),
         pytest.param({"region": "63.10.01.1007"}, id="region-other-regency-village"),
@@ -582,16 +582,16 @@ REQUIRED = [
         pytest.param("{'category': 'LUT'}", "parse_error", None, id="single-quotes"),
         pytest.param('{"category": "LUT"} {}', "parse_error", None, id="two-documents"),
         pytest.param(
-            json.dumps(case_payload()).replace("-3.3186", "NaN"), "parse_error", None, id="NaN"
+            json.dumps(case_payload()).replace("-3.286", "NaN"), "parse_error", None, id="NaN"
         ),
         pytest.param(
-            json.dumps(case_payload()).replace("-3.3186", "Infinity"),
+            json.dumps(case_payload()).replace("-3.286", "Infinity"),
             "parse_error",
             None,
             id="Infinity",
         ),
         pytest.param(
-            json.dumps(case_payload()).replace("114.5944", "-Infinity"),
+            json.dumps(case_payload()).replace("114.5689", "-Infinity"),
             "parse_error",
             None,
             id="minus-Infinity",
@@ -627,7 +627,7 @@ def test_a_body_over_the_size_limit_is_413(volunteer, nothing_written, settings)
 
 
 def test_an_overflowing_number_is_400_on_the_field(volunteer, nothing_written):
-    raw = json.dumps(case_payload()).replace("-3.3186", "1e400")  # parses as float('inf')
+    raw = json.dumps(case_payload()).replace("-3.286", "1e400")  # parses as float('inf')
 
     assert_rejected(
         post_raw(volunteer, raw), 400, "validation_error", [("location.lat", "invalid")]
@@ -763,17 +763,17 @@ def test_junk_in_subject_is_400_naming_the_field(volunteer, nothing_written, sub
 @pytest.mark.parametrize(
     ("location", "errors"),
     [
-        pytest.param("-3.3186,114.5944", [("location", "invalid")], id="string"),
-        pytest.param([-3.3186, 114.5944], [("location", "invalid")], id="list"),
-        pytest.param(-3.3186, [("location", "invalid")], id="number"),
+        pytest.param("-3.286,114.5689", [("location", "invalid")], id="string"),
+        pytest.param([-3.286, 114.5689], [("location", "invalid")], id="list"),
+        pytest.param(-3.286, [("location", "invalid")], id="number"),
         pytest.param({}, [("location.lat", "required"), ("location.lon", "required")], id="empty"),
-        pytest.param({"lat": -3.3186}, [("location.lon", "required")], id="missing-lon"),
-        pytest.param({"lat": None, "lon": 114.5944}, [("location.lat", "null")], id="lat-null"),
+        pytest.param({"lat": -3.286}, [("location.lon", "required")], id="missing-lon"),
+        pytest.param({"lat": None, "lon": 114.5689}, [("location.lat", "null")], id="lat-null"),
         pytest.param(
-            {"lat": 91, "lon": 114.5944}, [("location", "location_outside_indonesia")], id="lat-91"
+            {"lat": 91, "lon": 114.5689}, [("location", "location_outside_indonesia")], id="lat-91"
         ),
         pytest.param(
-            {"lat": -91, "lon": 114.5944},
+            {"lat": -91, "lon": 114.5689},
             [("location", "location_outside_indonesia")],
             id="lat--91",
         ),
@@ -783,14 +783,14 @@ def test_junk_in_subject_is_400_naming_the_field(volunteer, nothing_written, sub
         pytest.param(
             {"lat": -3.3, "lon": -181}, [("location", "location_outside_indonesia")], id="lon--181"
         ),
-        pytest.param({"lat": "NaN", "lon": 114.5944}, [("location.lat", "invalid")], id="nan-str"),
+        pytest.param({"lat": "NaN", "lon": 114.5689}, [("location.lat", "invalid")], id="nan-str"),
         pytest.param({"lat": -3.3, "lon": "Infinity"}, [("location.lon", "invalid")], id="inf-str"),
-        pytest.param({"lat": "abc", "lon": 114.5944}, [("location.lat", "invalid")], id="lat-abc"),
+        pytest.param({"lat": "abc", "lon": 114.5689}, [("location.lat", "invalid")], id="lat-abc"),
         pytest.param(
-            {"lat": [-3.3], "lon": 114.5944}, [("location.lat", "invalid")], id="lat-list"
+            {"lat": [-3.3], "lon": 114.5689}, [("location.lat", "invalid")], id="lat-list"
         ),
         pytest.param(
-            {"lat": "1" * 1001, "lon": 114.5944},
+            {"lat": "1" * 1001, "lon": 114.5689},
             [("location.lat", "max_string_length")],
             id="lat-huge-string",
         ),
@@ -801,12 +801,12 @@ def test_junk_in_subject_is_400_naming_the_field(volunteer, nothing_written, sub
             {"lat": 14.6, "lon": 121.0}, [("location", "location_outside_indonesia")], id="manila"
         ),
         pytest.param(
-            {"lat": -3.3186, "lon": -114.5944},
+            {"lat": -3.286, "lon": -114.5689},
             [("location", "location_outside_indonesia")],
             id="lon-sign-lost",
         ),
         pytest.param(
-            {"lat": -3.3186, "lon": 114.5944, "alt": 12},
+            {"lat": -3.286, "lon": 114.5689, "alt": 12},
             [("location.alt", "unknown_field")],
             id="unknown-key",
         ),
@@ -821,7 +821,7 @@ def test_a_bad_location_is_400_naming_it(volunteer, nothing_written, location, e
 
 @pytest.mark.parametrize(
     "location",
-    [{"lat": 114.0, "lon": -3.0}, {"lat": 114.5944, "lon": -3.3186}],
+    [{"lat": 114.0, "lon": -3.0}, {"lat": 114.5689, "lon": -3.286}],
     ids=["114,-3", "banjarmasin-swapped"],
 )
 def test_swapped_lat_and_lon_is_400_location_outside_indonesia(
@@ -834,7 +834,7 @@ def test_swapped_lat_and_lon_is_400_location_outside_indonesia(
 
 
 def test_a_boolean_coordinate_is_400(volunteer, nothing_written):
-    response = post(volunteer, case_payload(location={"lat": True, "lon": 114.5944}))
+    response = post(volunteer, case_payload(location={"lat": True, "lon": 114.5689}))
 
     assert_rejected(response, 400, "validation_error", [("location.lat", "invalid")])
     nothing_written()
@@ -1200,7 +1200,7 @@ def test_bad_fields_at_every_level_are_all_reported(volunteer, nothing_written):
     body = case_payload(
         region="63",
         urgency="critical",
-        location={"lat": 91, "lon": 114.5944},
+        location={"lat": 91, "lon": 114.5689},
         observed_at="kemarin",
         subject={"name": "", "nik": "9971045505480001", "sex": "X", "phone": "+65 6123 4567"},
     )

@@ -103,7 +103,7 @@ def test_half_a_location_is_400_naming_the_missing_coordinate(as_user, bob, case
     missing = {e["field"] for e in response.json()["errors"]}
     assert missing == {f"location.{k}" for k in ("lat", "lon") if k not in location}
     case.refresh_from_db()
-    assert (case.latitude, case.longitude) == (-3.3186, 114.5944)
+    assert (case.latitude, case.longitude) == (-3.286, 114.5689)
 
 
 def test_changing_nik_recomputes_the_warnings(as_user, bob, case):

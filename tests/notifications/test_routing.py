@@ -38,7 +38,7 @@ def names(users: list[User]) -> list[str]:
 
 
 def report(reporter: User, *, category: str = "LUT", region: str = BANJARMASIN_VILLAGE) -> Case:
-    location = (-3.3186, 114.5944) if region.startswith("63.71") else None
+    location = (-3.286, 114.5689) if region.startswith("63.71") else None
     return make_case(reporter, category=category, region=region, location=location)
 
 

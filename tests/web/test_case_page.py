@@ -5,9 +5,12 @@ the same body rules and service as the API."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casework.models import AccessLog, Case, CaseState
+from casework.models import AccessKind, AccessLog, Case, CaseState
 from tests.factories import make_case
+from tests.workflows.test_records import JPEG, PDF, PNG
+from workflows import records
 from workflows.models import HistoryEntry
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,127 @@ def test_an_action_that_does_not_exist_is_a_404_and_changes_nothing(client, alic
     assert page_of(client, case, aksi="delete").status_code == 200  # no such form is offered
     assert 'id="action-title"' not in text(page_of(client, case, aksi="delete"))
     assert Case.objects.get(pk=case.pk).state == CaseState.REPORTED
+
+
+# --- photos and documents ------------------------------------------------------------------
+
+
+def attach(case, uploader, content, filename):
+    upload = SimpleUploadedFile(filename, content)
+    return records.attachment_add(case_id=case.pk, uploader=uploader, upload=upload, name=None)
+
+
+def test_the_photos_are_thumbnails_and_the_documents_links_for_a_reader_in_reach(
+    client, alice, bob
+):
+    case = make_case(alice)
+    front, kitchen = attach(case, alice, PNG, "depan.png"), attach(case, alice, JPEG, "dapur.jpg")
+    letter = attach(case, bob, PDF, "surat-rt.pdf")
+    client.force_login(bob)
+    page = text(page_of(client, case))
+    assert "<h2>Foto dan dokumen</h2>" in page
+    for number, photo in enumerate((front, kitchen), start=1):
+        url = f"/api/v1/cases/{case.pk}/attachments/{photo.pk}/"
+        assert (
+            f'<a href="{url}"><img src="{url}" alt="Foto {number} dari 2: {photo.name}" '
+            'loading="lazy" width="160" height="160"></a>'
+        ) in page
+    url = f"/api/v1/cases/{case.pk}/attachments/{letter.pk}/"
+    assert f'<a href="{url}">surat-rt.pdf</a> <span class="meta">({len(PDF)} bita)</span>' in page
+    assert "Belum ada foto" not in page
+
+
+def test_a_case_without_attachments_says_so(client, alice):
+    case = make_case(alice)
+    client.force_login(alice)
+    page = text(page_of(client, case))
+    assert '<p class="meta">Belum ada foto atau dokumen.</p>' in page
+    assert 'class="photos"' not in page
+
+
+def test_a_thumbnail_opens_with_the_page_session_and_not_for_a_reader_out_of_reach(
+    client, alice, bob, tono
+):
+    case = make_case(alice)
+    photo = attach(case, alice, PNG, "depan.png")
+    url = f"/api/v1/cases/{case.pk}/attachments/{photo.pk}/"
+    client.force_login(bob)
+    shown = client.get(url, HTTP_ACCEPT="image/avif,image/webp,image/*,*/*;q=0.8")
+    assert (shown.status_code, shown["Content-Type"]) == (200, "image/png")
+    assert b"".join(shown.streaming_content) == PNG
+    assert AccessLog.objects.filter(user=bob, case=case, kind=AccessKind.ATTACHMENT).count() == 1
+    client.force_login(tono)
+    assert client.get(url).status_code == 404
+    assert not AccessLog.objects.filter(user=tono).exists()
+
+
+def test_sending_a_returned_report_again_changes_only_what_was_corrected(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat."})
+    client.force_login(alice)
+    form = text(client.get(f"/kasus/{case.pk}/?aksi=resubmit"))
+    assert f'name="name" type="text" value="{case.subject.name}"' in form  # what it now says
+    sent = {
+        "note": "Alamat dilengkapi.",
+        "description": case.description,  # left as it was
+        "address": "Jl. Kuin Utara RT 05, rumah biru",
+        "name": case.subject.name,
+        "nik": case.subject.nik,  # her own report: she reads it whole
+        "birth_date": str(case.subject.birth_date or ""),
+        "phone": case.subject.phone,
+    }
+    assert case.subject.nik and f'value="{case.subject.nik}"' in form
+    assert client.post(f"/kasus/{case.pk}/resubmit/", sent).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.REPORTED
+    assert case.address == "Jl. Kuin Utara RT 05, rumah biru"
+    assert (case.subject.nik, case.subject.name) == (sent["nik"], sent["name"])
+
+
+def map_of(page: str) -> str:
+    found = re.search(r'<figure class="map">.*?</figure>', page)
+    assert found, "no map on the page"
+    return found.group(0)
+
+
+def test_the_map_shows_the_kelurahan_and_pins_the_reports_location(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=(-3.286, 114.5689))
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    place = "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin"
+    assert f'<svg role="img" aria-label="Peta: {place}; titik lokasi laporan"' in figure
+    assert [level for level in re.findall(r'<path class="map-(\w+)"', figure)] == [
+        "regency",
+        "district",
+        "village",
+    ]
+    assert len(re.findall(r'<circle class="map-pin"', figure)) == 1
+    assert f"<figcaption>{place} · -3.28600, 114.56890</figcaption>" in figure
+    assert len(figure) < 15_000
+
+
+def test_without_a_location_the_map_has_no_pin(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=None)
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    place = "Kelurahan Alalak Selatan, Kecamatan Banjarmasin Utara, Kota Banjarmasin"
+    assert f'aria-label="Peta: {place}"' in figure
+    assert "map-pin" not in figure
+    assert f"<figcaption>{place}</figcaption>" in figure
+
+
+def test_a_desa_without_a_boundary_shows_its_kecamatan_and_kabupaten(client, vera):
+    case = make_case(vera, region="63.10.04.2027", location=None)
+    client.force_login(vera)
+    figure = map_of(text(page_of(client, case)))
+    assert re.findall(r'<path class="map-(\w+)"', figure) == ["regency", "district"]
+    assert "Peta: Desa " in figure and ", Kabupaten Tanah Bumbu" in figure
+
+
+def test_a_location_far_away_is_said_not_drawn(client, alice):
+    case = make_case(alice, region="63.71.04.1003", location=(-6.2, 106.8))
+    client.force_login(alice)
+    figure = map_of(text(page_of(client, case)))
+    assert "map-pin" not in figure
+    assert "-6.20000, 106.80000 (terlalu jauh untuk ditampilkan di peta ini)" in figure

@@ -2,6 +2,8 @@
 kept on the phone with no signal and filed exactly once when it returns, a lost answer retried
 without a second case or photo, and the region filled from the phone's GPS."""
 
+import struct
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Kelurahan Alalak Selatan (63.71.04.1003), Banjarmasin Utara: its centroid in the boundaries.
 ALALAK_SELATAN = {"latitude": -3.286046, "longitude": 114.568941}
-JAVA_SEA = {"latitude": -4.3, "longitude": 115.2}
+JAVA_SEA = {"latitude": -4.2, "longitude": 115.0}  # 18 km off the coast: the province's waters
+JAKARTA = {"latitude": -6.2, "longitude": 106.8}
 
 
 @pytest.fixture
@@ -111,14 +114,15 @@ def test_a_report_whose_answer_is_lost_is_filed_once(browser: Browser, live_serv
     lost: list[str] = []
 
     def lose_first_answer(route: Route) -> None:
-        if route.request.method == "POST" and not lost:
+        kind = "photo" if route.request.url.endswith("/attachments/") else "case"
+        if route.request.method == "POST" and kind not in lost:
             route.fetch()  # the server files it...
-            lost.append(route.request.url)
+            lost.append(kind)
             route.abort("connectionreset")  # ...and the phone never hears back
         else:
             route.continue_()
 
-    page.route("**/api/v1/cases/", lose_first_answer)
+    page.route("**/api/v1/cases/**", lose_first_answer)
     fill_report(page, "Nenek Aminah")
     page.get_by_role("button", name="Kirim laporan").click()
     expect(page.get_by_role("status").filter(has_text="dikirim lagi")).to_be_visible()
@@ -126,7 +130,11 @@ def test_a_report_whose_answer_is_lost_is_filed_once(browser: Browser, live_serv
     assert Case.objects.count() == 1  # filed, though the phone does not know it yet
 
     page.reload()  # the app opened again: the outbox sends what waits, with the same key
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")  # the first photo's answer lost
+    assert Attachment.objects.count() == 1
+    page.reload()
     expect(outbox(page)).to_have_count(0)
+    assert lost == ["case", "photo"]
     assert Case.objects.count() == 1
     assert Attachment.objects.filter(case=Case.objects.get()).count() == 2
     context.close()
@@ -165,7 +173,150 @@ def test_use_my_location_fills_the_three_regions(browser: Browser, live_server, 
     expect(page.get_by_text("Alalak Selatan, Banjarmasin Utara")).to_be_visible()
     check(page, "lapor-lokasi")
 
-    context.set_geolocation(JAVA_SEA)
-    page.get_by_role("button", name="Gunakan lokasi saya").click()
-    expect(page.locator("#locate-status")).to_contain_text("laut")
+    for point, words in ((JAVA_SEA, "laut"), (JAKARTA, "di luar Kalimantan Selatan")):
+        context.set_geolocation(point)
+        page.get_by_role("button", name="Gunakan lokasi saya").click()
+        expect(page.locator("#locate-status")).to_contain_text(words)
+        expect(page.get_by_label("Desa/Kelurahan")).to_have_value("63.71.04.1003")  # kept
+        assert page.locator("#f-lat").input_value() == ""  # that point is not sent
     context.close()
+
+
+def test_the_form_checks_the_nik_and_warns_before_sending(phone, live_server):
+    page = open_form(phone, live_server)
+    page.get_by_label("NIK").fill("63710455054800")
+    page.get_by_label("NIK").blur()
+    expect(page.locator("#e-nik")).to_contain_text("16 digit")  # the API's own message
+    expect(page.get_by_label("NIK")).to_have_attribute("aria-invalid", "true")
+
+    # A woman's NIK (day of birth + 40) with "Laki-laki" chosen: a warning, not a refusal.
+    page.get_by_label("NIK").fill("6371045505480001")
+    expect(page.locator("#e-nik")).to_have_count(0)
+    page.get_by_label("Jenis kelamin").select_option("M")
+    warning = page.get_by_role("status").filter(has_text="Mohon diperiksa")
+    expect(warning).to_contain_text("jenis kelamin")
+    check(page, "lapor-peringatan")
+    page.get_by_label("Jenis kelamin").select_option("F")
+    expect(warning).to_have_count(0)
+    assert Case.objects.count() == 0
+
+
+def act(page: Page, action: str, label: str, text: str) -> None:
+    """On a case page: the action's button, its one field, `Simpan`, then sign out."""
+    page.get_by_role("button", name=action).click()
+    page.get_by_label(label).fill(text)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Tersimpan: {action}.")
+    page.get_by_role("button", name="Keluar").click()
+
+
+def test_a_report_from_the_field_to_the_officer_and_back(phone, live_server):
+    """relawan_bjm files with two photos; petugas_bjm finds it and returns it (a return comes
+    before verification in the workflow); she adds what was asked and sends it again; he
+    verifies it; her notification opens her case."""
+    page = open_form(phone, live_server)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    sent = page.get_by_role("status").filter(has_text="Laporan terkirim")
+    expect(sent).to_be_visible()
+    case = Case.objects.get()
+    assert Attachment.objects.filter(case=case).count() == 2
+    page.get_by_role("link", name="PPKS Kalimantan Selatan").click()
+    expect(page.get_by_role("heading", name="Laporan saya")).to_be_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "petugas_bjm")
+    page.get_by_role("link", name=case.reference).click()
+    act(page, "Kembalikan", "Alasan", "Mohon lengkapi NIK dan tanggal lahir.")
+
+    sign_in(page, "relawan_bjm")
+    returned = page.locator(".case.state-returned")
+    expect(returned).to_contain_text(case.reference)
+    returned.get_by_role("link", name=case.reference).click()
+    expect(page.get_by_role("note")).to_contain_text("Mohon lengkapi NIK dan tanggal lahir.")
+    page.get_by_role("button", name="Kirim ulang").click()
+    expect(page.get_by_label("Uraian")).to_have_value(case.description)  # what it now says
+    page.get_by_label("NIK").fill("12345")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#e-nik")).to_contain_text("16 digit")  # the API's message, beside it
+    check(page, "kirim-ulang-ditolak")
+    page.get_by_label("NIK").fill("6371045505480001")
+    page.get_by_label("Tanggal lahir").fill("1948-05-15")
+    page.get_by_label("Catatan").fill("NIK dan tanggal lahir dari KTP anaknya.")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Tersimpan: Kirim ulang.")
+    case.refresh_from_db()
+    assert case.state == "reported"
+    assert case.subject.nik == "6371045505480001"
+    assert str(case.subject.birth_date) == "1948-05-15"
+    assert case.subject.name == "Nenek Aminah"  # untouched fields stay as they were
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "petugas_bjm")
+    page.goto(f"{live_server.url}/kasus/{case.pk}/")
+    act(page, "Verifikasi", "Catatan", "Dikunjungi: benar tinggal sendiri.")
+
+    sign_in(page, "relawan_bjm")
+    page.get_by_role("link", name="Notifikasi").click()
+    page.get_by_role("link", name=f"Kasus {case.reference} terverifikasi").click()
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    expect(page.get_by_text("memverifikasi laporan")).to_be_visible()
+
+
+def test_a_lapsed_session_keeps_the_report_until_she_signs_in_again(phone, live_server):
+    page = open_form(phone, live_server)
+    phone.clear_cookies()  # the session lapsed while she was writing
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="Sesi Anda sudah berakhir")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")
+    assert Case.objects.count() == 0
+
+    outbox(page).get_by_role("link", name="masuk untuk mengirim").click()
+    sign_in(page, "relawan_bjm")
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
+    expect(outbox(page)).to_have_count(0)  # sent as soon as she was back
+    case = Case.objects.get()
+    assert case.reported_by.username == "relawan_bjm"
+    assert Attachment.objects.filter(case=case).count() == 2
+
+
+def big_png(width: int, height: int) -> bytes:
+    """A plain grey PNG of that size (a phone camera's photo is several thousand pixels wide)."""
+    row = b"\x00" + b"\x80\x80\x80" * width
+    raw = zlib.compress(row * height)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's frame header."""
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], struct.unpack(">H", data[at + 2 : at + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return width, height
+        at += 2 + length
+    raise AssertionError("no frame header")
+
+
+def test_a_photo_is_shrunk_on_the_phone_before_it_is_sent(phone, live_server):
+    page = open_form(phone, live_server)
+    fill_report(page, "Nenek Aminah")
+    page.get_by_label("Foto").set_input_files(
+        [{"name": "rumah.png", "mimeType": "image/png", "buffer": big_png(4000, 3000)}]
+    )
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="Laporan terkirim")).to_be_visible()
+    photo = Attachment.objects.get()
+    stored = photo.file.read()
+    assert stored[:3] == b"\xff\xd8\xff"  # a JPEG now
+    assert jpeg_size(stored) == (1600, 1200)  # the longest side 1600 px, the shape kept
+    assert photo.name == "rumah.jpg"

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from casework.models import Attachment, Case
 from tests.factories import PASSWORD, make_case
-from tests.web.conftest import check, sign_in
+from tests.web.conftest import SIZES, check, sign_in
 from tests.workflows.test_records import JPEG, PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,3 +124,13 @@ def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, ali
     check(page, "lapor-terkirim")
     sent.get_by_role("link", name=case.reference).click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+
+    # Her case page shows both photos (shrunk to JPEG on the phone), loaded by her session.
+    for number in (1, 2):
+        photo = page.get_by_role("img", name=f"Foto {number} dari 2")
+        photo.scroll_into_view_if_needed()  # they load lazily
+        expect(photo).to_have_js_property("naturalWidth", 1)
+    page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phone we serve
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(SIZES[page.size_name])  # type: ignore[attr-defined]
+    check(page, "kasus-foto")

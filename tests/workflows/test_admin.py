@@ -68,7 +68,7 @@ def test_an_officer_of_the_region_sees_the_person_and_the_report_and_it_is_logge
         "Jenis kelamin: Perempuan",
         "Tanggal lahir: 1948-05-15",
         f"Telepon (E.164): {PHONE}",
-        "Lokasi: -3.3186, 114.5944",
+        "Lokasi: -3.286, 114.5689",
         f"Uraian: {DESCRIPTION}",
     ):
         assert line in shown

@@ -203,21 +203,23 @@
     get: get,
     forget: function (key) { return forget(key).then(show); },
     format: format,
+    csrfToken: csrfToken,
     text: TEXT,
     user: USER
   };
 
   if ("serviceWorker" in navigator && body.getAttribute("data-worker")) {
     navigator.serviceWorker.register(body.getAttribute("data-worker"), { scope: "/" }).catch(function () {});
-    // The kept form page names who was signed in: forget it on the way out and on the way in.
-    var forgetPages = function () {
-      if (navigator.serviceWorker.controller) {
-        navigator.serviceWorker.controller.postMessage({ type: "forget-pages" });
-      }
+    // The pages the worker keeps name who is signed in: it keeps them for this person, and
+    // forgets them on the way out.
+    var signedInAs = function (user) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) { registration.active.postMessage({ type: "signed-in-as", user: user }); }
+      });
     };
-    if (!USER) { forgetPages(); }
+    if (navigator.onLine) { signedInAs(USER); }
     document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
-      form.addEventListener("submit", forgetPages);
+      form.addEventListener("submit", function () { signedInAs(""); });
     });
   }
   window.addEventListener("online", flush);

@@ -88,6 +88,7 @@
               choose((place.village || place.district || place.regency).code);
               var names = [place.village, place.district, place.regency].filter(Boolean)
                 .map(function (region) { return region.name; }).join(", ");
+              form.dispatchEvent(new CustomEvent("ppks-located"));
               say("locate-status", outbox.format(TEXT.gps_found, {
                 place: names, accuracy: Math.round(position.coords.accuracy)
               }) + (place.message ? " " + place.message : ""));
@@ -96,7 +97,7 @@
           .catch(function () { say("locate-status", TEXT.gps_offline); });
       }, function (error) {
         say("locate-status", error.code === 1 ? TEXT.gps_denied : TEXT.gps_unavailable, true);
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
     });
   }
 
@@ -155,35 +156,115 @@
     name = SHOWN_AT[name] || name;
     return byId("f-" + name);
   }
+  function unmark(input) {
+    var note = byId("e-" + input.name);
+    if (note) { note.remove(); }
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+  function mark(input, message) {
+    unmark(input);
+    var note = document.createElement("p");
+    note.className = "error";
+    note.id = "e-" + input.name;
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    input.closest(".field").appendChild(note);
+  }
   function clearErrors() {
-    form.querySelectorAll("p.error[data-client]").forEach(function (p) { p.remove(); });
-    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
-      input.removeAttribute("aria-invalid");
-      input.removeAttribute("aria-describedby");
-    });
+    form.querySelectorAll("[aria-invalid]").forEach(unmark);
     form.querySelectorAll("p.error[id^='e-']").forEach(function (p) { p.remove(); });
     say("report-message", "");
     byId("report-message").hidden = true;
+    showWarnings([]);
   }
   function showErrors(message, errors) {
     var unplaced = [];
     (errors || []).forEach(function (error) {
       var input = inputFor(error.field || "");
       if (!input) { unplaced.push(error.message); return; }
-      var note = document.createElement("p");
-      note.className = "error";
-      note.id = "e-" + input.name;
-      note.setAttribute("data-client", "");
-      note.textContent = error.message;
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", note.id);
-      input.closest(".field").appendChild(note);
+      mark(input, error.message);
     });
     var box = byId("report-message");
     box.hidden = false;
     box.textContent = [message].concat(unplaced).join(" ");
     box.focus();
   }
+
+  // --- checked as typed: the intake's own messages and warnings, before sending -----------------
+  var CHECKED = ["nik", "sex", "birth_date", "phone"];
+  var checkUrl = form.getAttribute("data-check");
+  var checkTimer = null;
+  var checkRound = 0;
+  function showWarnings(warnings) {
+    var box = byId("report-warnings");
+    box.innerHTML = "";
+    box.hidden = !warnings.length;
+    if (!warnings.length) { return; }
+    box.appendChild(paragraph(TEXT.check_these, "warn-title"));
+    var list = document.createElement("ul");
+    list.className = "warnings";
+    warnings.forEach(function (warning) {
+      var item = document.createElement("li");
+      item.textContent = warning.message;
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+  function draft() {
+    var subject = {};
+    CHECKED.forEach(function (name) { if (value(name)) { subject[name] = value(name); } });
+    var report = {};
+    if (Object.keys(subject).length) { report.subject = subject; }
+    var region = value("village") || value("district") || value("regency");
+    if (region) { report.region = region; }
+    if (latitude.value && longitude.value) {
+      report.location = { lat: Number(latitude.value), lon: Number(longitude.value) };
+    }
+    return report;
+  }
+  function checkNow() {
+    var report = draft();
+    var round = ++checkRound;
+    CHECKED.forEach(function (name) {
+      var input = byId("f-" + name);
+      if (input.hasAttribute("data-checked")) { unmark(input); input.removeAttribute("data-checked"); }
+    });
+    if (!checkUrl || !navigator.onLine || !Object.keys(report).length) { showWarnings([]); return; }
+    fetch(checkUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+        "X-CSRFToken": outbox.csrfToken() },
+      body: JSON.stringify(report)
+    }).then(function (response) {
+      return response.json().then(function (answer) { return { status: response.status, body: answer }; });
+    }).then(function (answer) {
+      if (round !== checkRound) { return; }  // a newer check is on its way
+      if (answer.status === 200) { showWarnings(answer.body.warnings || []); return; }
+      if (answer.status !== 400) { return; }
+      showWarnings([]);
+      (answer.body.errors || []).forEach(function (error) {
+        var input = inputFor(error.field || "");
+        if (input && CHECKED.indexOf(input.name) >= 0) {
+          mark(input, error.message);
+          input.setAttribute("data-checked", "");
+        }
+      });
+    }).catch(function () {});
+  }
+  function checkSoon() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(checkNow, 600);
+  }
+  byId("f-nik").addEventListener("input", function () {
+    // A NIK is checked once it is whole (16 digits), or when the volunteer leaves the field.
+    if (value("nik").replace(/\D/g, "").length >= 16) { checkSoon(); }
+  });
+  ["f-nik", "f-sex", "f-birth_date", "f-phone", "f-village"].forEach(function (id) {
+    byId(id).addEventListener("change", checkSoon);
+  });
+  form.addEventListener("ppks-located", checkSoon);
 
   // --- after sending ------------------------------------------------------------------------
   function resetForm() {

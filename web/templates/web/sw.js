@@ -22,11 +22,7 @@ function keepPage(cache, path) {
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll(SHELL).then(function () {
-      return Promise.all(KEPT_PAGES.map(function (path) {
-        return keepPage(cache, path).catch(function () {});
-      }));
-    });
+    return cache.addAll(SHELL);
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -38,11 +34,28 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// Signing out or in forgets the kept form page (it names the person signed in); the queue in
-// IndexedDB is not touched.
+// The kept pages name the person signed in. Each page of the app tells the worker who that
+// is: the pages are kept again for someone else, and forgotten for no one. The queue in
+// IndexedDB is not touched either way.
+var KEPT_FOR = "/sw-kept-for";
+function keepPagesFor(user) {
+  return caches.open(CACHE).then(function (cache) {
+    if (!user) {
+      return Promise.all([REPORT, KEPT_FOR].map(function (key) { return cache.delete(key); }));
+    }
+    return Promise.all([cache.match(KEPT_FOR), cache.match(REPORT)]).then(function (found) {
+      var keptFor = found[0] ? found[0].text() : Promise.resolve("");
+      return keptFor.then(function (who) {
+        if (who === user && found[1]) { return; }
+        return Promise.all(KEPT_PAGES.map(function (path) { return keepPage(cache, path); }))
+          .then(function () { return cache.put(KEPT_FOR, new Response(user)); });
+      });
+    });
+  });
+}
 self.addEventListener("message", function (event) {
-  if (event.data && event.data.type === "forget-pages") {
-    event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.delete(REPORT); }));
+  if (event.data && event.data.type === "signed-in-as") {
+    event.waitUntil(keepPagesFor(event.data.user || "").catch(function () {}));
   }
 });
 
