@@ -105,6 +105,9 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
+    # Who belongs in it, in a sentence a volunteer understands (shown on the report form).
+    description = models.TextField(_("explanation"), blank=True)
+    description_en = models.TextField(_("English explanation"), blank=True)
     division = models.CharField(_("division"), max_length=10, choices=Division.choices)
     sensitive_data = models.CharField(
         _("specific personal data implied"), max_length=100, blank=True

@@ -1,7 +1,8 @@
 """The reference data shipped in `casework/data/` (see its README for sources and licence).
 
-Loaded by upsert keyed on codes, so reloading a newer release renames without duplicating and
-an admin's later edits to a category's division are kept (`division` is only set on insert).
+Loaded by upsert keyed on codes, so reloading a newer release renames (and re-explains) without
+duplicating, and an admin's later edits to a category's division are kept (`division` is only set
+on insert).
 """
 
 import csv
@@ -51,6 +52,8 @@ def load_categories() -> int:
         fields = {
             "name": row["name_id"],
             "name_en": row["name_en"],
+            "description": row["description_id"],
+            "description_en": row["description_en"],
             "sensitive_data": row["sensitive_data"],
             "sort_order": int(row["no"]),
         }

@@ -379,6 +379,10 @@ class CategoryOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     name_en = serializers.CharField()
+    description = serializers.CharField(
+        help_text=_("Who belongs in the category, in a sentence (Indonesian).")
+    )
+    description_en = serializers.CharField(help_text=_("The same in English."))
     division = serializers.CharField()
 
 

@@ -26,6 +26,7 @@ SHELL_FILES = (
     "web/app.css",
     "web/queue.js",
     "web/report.js",
+    "web/category.js",
     "web/icons/icon-192.png",
 )
 ICONS = (

@@ -37,15 +37,22 @@ class ReportForm:
         self.key = self.key or str(uuid.uuid4())
 
 
-def choices() -> dict[str, Any]:
-    """The form's lists: categories in words, urgencies with what they mean, kabupaten/kota."""
+def choices(category: str = "") -> dict[str, Any]:
+    """The form's lists: categories in words with who belongs in each (and what the chosen
+    `category` means, the hint under the list), urgencies with what they mean, kabupaten/kota."""
     english = (get_language() or "id").startswith("en")
-    categories = sorted(
-        (c for c in reference_cache.categories.all() if c.is_active), key=lambda c: c.sort_order
-    )
+    categories = [
+        (c.code, c.name_en, c.description_en) if english else (c.code, c.name, c.description)
+        for c in sorted(reference_cache.categories.all(), key=lambda c: c.sort_order)
+        if c.is_active
+    ]
     periods = workflow_selectors.verify_periods()
     return {
-        "categories": [(c.code, c.name_en if english else c.name) for c in categories],
+        "categories": categories,
+        "category_help": next(
+            (words for code, _name, words in categories if code == category),
+            _("Choose a category to see who belongs in it."),
+        ),
         "urgencies": [
             (
                 value,

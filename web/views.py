@@ -185,7 +185,7 @@ def report(request: HttpRequest) -> HttpResponse:
     values = form.values
     context = {
         "form": form,
-        **reporting.choices(),
+        **reporting.choices(values.get("category", "")),
         "districts": reporting.regions_below(values.get("regency", ""), RegionLevel.DISTRICT),
         "villages": reporting.regions_below(values.get("district", ""), RegionLevel.VILLAGE),
     }

@@ -18,14 +18,39 @@ def test_all_of_kalimantan_selatan_is_loaded():
     assert Region.objects.get(code="63.71.04.1003").parent_id == "63.71.04"
 
 
+def test_every_category_is_explained_in_both_languages():
+    lut = Category.objects.get(code="LUT")
+    assert lut.description == (
+        "Lansia (60 tahun ke atas) yang tidak terurus: tidak ada yang merawat atau kebutuhan "
+        "dasarnya tidak terpenuhi."
+    )
+    assert lut.description_en == (
+        "An older person (60 or over) left uncared for: no one looks after them or their basic "
+        "needs go unmet."
+    )
+    for category in Category.objects.all():
+        for words in (category.description, category.description_en):
+            assert 8 <= len(words.split()) <= 25, (category.code, words)
+            assert category.code not in words.split(), (category.code, words)
+
+
 def test_loading_twice_changes_nothing_and_keeps_an_admins_division_edit():
-    Category.objects.filter(code="LUT").update(division="linjamsos")
+    Category.objects.filter(code="LUT").update(division="linjamsos", description="Lama.")
     Region.objects.filter(code="63.71").update(name="Renamed")
     call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Region.objects.count() == 2186
     assert Category.objects.count() == 26
     assert Region.objects.get(code="63.71").name == "Kota Banjarmasin"  # names follow the data
     assert Category.objects.get(code="LUT").division == "linjamsos"  # routing is the admin's
+    assert Category.objects.get(code="LUT").description.startswith("Lansia")  # as the names
+
+
+def test_an_admin_sees_and_can_edit_a_categorys_explanations(client, adam):
+    client.force_login(adam)
+    page = client.get("/admin/casework/category/LUT/change/").content.decode()
+    assert '<textarea name="description"' in page and '<textarea name="description_en"' in page
+    assert "Lansia (60 tahun ke atas) yang tidak terurus" in page
+    assert "Penjelasan dalam bahasa Inggris" in page
 
 
 def test_categories_endpoint_lists_the_26_ppks(as_user, alice):
@@ -35,8 +60,17 @@ def test_categories_endpoint_lists_the_26_ppks(as_user, alice):
         "code": "LUT",
         "name": "Lanjut Usia Terlantar",
         "name_en": "Neglected older person (60+)",
+        "description": (
+            "Lansia (60 tahun ke atas) yang tidak terurus: tidak ada yang merawat atau "
+            "kebutuhan dasarnya tidak terpenuhi."
+        ),
+        "description_en": (
+            "An older person (60 or over) left uncared for: no one looks after them or their "
+            "basic needs go unmet."
+        ),
         "division": "rehsos",
     }
+    assert all(r["description"] and r["description_en"] for r in rows)
     assert {r["code"] for r in rows if r["division"] == "linjamsos"} >= {"KTR", "KTK"}
 
 

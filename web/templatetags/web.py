@@ -5,8 +5,13 @@ register = template.Library()
 
 
 @register.simple_tag
-def field_aria(form: object, name: str) -> str:
-    """` aria-invalid="true" aria-describedby="e-<name>"` when the field was refused."""
+def field_aria(form: object, name: str, hint: str = "") -> str:
+    """` aria-invalid="true" aria-describedby="e-<name>"` when the field was refused, the id of
+    its hint (if it has one) added to the description: ` aria-describedby="e-<name> <hint>"`."""
+    described_by = [hint] if hint else []
     if getattr(form, "errors", {}).get(name):
-        return format_html(' aria-invalid="true" aria-describedby="e-{}"', name)
+        described_by.insert(0, f"e-{name}")
+        return format_html(' aria-invalid="true" aria-describedby="{}"', " ".join(described_by))
+    if described_by:
+        return format_html(' aria-describedby="{}"', hint)
     return ""
