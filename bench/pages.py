@@ -296,6 +296,13 @@ def measure_server(port: int, password: str, count: int, time_limit: float) -> d
     return runs
 
 
+def _inbox_size(port: int, password: str) -> int:
+    access = harness.token(port, VOLUNTEER, password)
+    path = "/api/v1/notifications/?page_size=100"
+    status, body = harness.request(port, "GET", path, None, read_headers(access))
+    return len(body["results"]) if status == 200 else 0
+
+
 # --- the section -----------------------------------------------------------------------------
 
 
@@ -319,10 +326,16 @@ def measure(args: argparse.Namespace, password: str) -> Result:
         started = time.perf_counter()
         runs = measure_server(port, password, args.list_requests, max(60.0, args.duration * 8))
         measures, lines = measure_browser(port, password, runs_in_browser)
+        inbox = _inbox_size(port, password)
         print(f"  pages measured in {time.perf_counter() - started:.0f} s", flush=True)
     harness.forget_queue(args.redis_url, queue)
     notes = [
         f"First load of {REPORT}, each response: " + "; ".join(lines) + ".",
+        "The volunteer's home lists their reports returned to them first, then by the last "
+        "change of state (`casework.selectors.reports_of`); the API's `reported_by=me` pages "
+        "them in the list's own order (by creation, a cursor): the same cases, not the same "
+        f"sort. The inbox held {inbox} notifications of `{VOLUNTEER}` (the page shows up to "
+        "100, as the API call asks).",
         "The API side of `/lapor/`: the categories and the kabupaten/kota its pickers list "
         "(the kecamatan and desa come from `/lapor/wilayah.json`, a request of its own); of the "
         "case page: the case, its history and its attachments, as the page shows them all.",
