@@ -1,5 +1,6 @@
 """`python -m bench`: set up PostgreSQL, seed, serve with gunicorn, measure, report; then the
-notification pipeline with a Celery worker on Redis; then the scale section (dashboard, lists and
+notification pipeline with a Celery worker on Redis; then the web pages (the budgets of UI.md,
+in Chromium and against the API); then the scale section (dashboard, lists and
 export at 10,000 and 1,000,000 generated cases, a database each).
 
 Exit status 0 when every measurement ran cleanly, whatever the figures; 1 when the bench itself
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import api, harness, notifications, report, scale
+from bench import api, harness, notifications, pages, report, scale
 from bench.record import Record
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ppks_bench"
@@ -54,9 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--only",
-        choices=["api", "notifications", "scale"],
-        help="measure only the API (intake, lists, transitions), only the notifications, or "
-        "only the scale section (dashboard, lists, export at --scale-sizes)",
+        choices=["api", "notifications", "pages", "scale"],
+        help="measure only the API (intake, lists, transitions), only the notifications, only "
+        "the web pages (UI.md's budgets), or only the scale section (dashboard, lists, export "
+        "at --scale-sizes)",
     )
     parser.add_argument(
         "--scale-sizes",
@@ -127,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         record.add_notifications(
             notifications.measure(args.database_url, args.redis_url, quick=args.quick)
         )
+    if args.only in (None, "pages"):
+        print("pages: /lapor/ in Chromium, server time of the pages", flush=True)
+        record.add_pages(pages.measure(args, password))
     if args.only in (None, "scale"):
         record.add_scale(scale.measure(args, password, sizes=args.scale_sizes))
     return record.finish()

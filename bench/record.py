@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench import api, harness, load, notifications, report, scale, targets
+from bench import api, harness, load, notifications, pages, report, scale, targets
 from bench.harness import ROOT
 
 if TYPE_CHECKING:
@@ -92,6 +92,12 @@ class Record:
         self.runs += result.runs.values()
         self.commands.append(f"# worker started by the bench:\n{shown(result.command)}")
         self.quiet.append(f"before the notifications: {result.quiet}")
+
+    def add_pages(self, result: pages.Result) -> None:
+        self.sections.append(pages.section(self.args, result))
+        self.runs += result.runs.values()
+        self.commands += ["# the pages section alone:", "python -m bench --only pages"]
+        self.commands.append(f"# server started by the pages section:\n{shown(result.command)}")
 
     def add_scale(self, result: scale.Result) -> None:
         self.scaled = result

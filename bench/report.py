@@ -181,11 +181,26 @@ def _export_table(title: str, sizes: list[dict[str, Any]]) -> str:
     return f"### {title}\n\n" + _table(headers, rows)
 
 
+def _measures_table(title: str, measures: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            m["name"],
+            str(m["runs"]),
+            targets.measure_text(m["value"], m["unit"]),
+            targets.measure_text(m["max"], m["unit"]),
+        ]
+        for m in measures
+    ]
+    return f"### {title}\n\n" + _table(["Measurement", "Runs", "Median", "Max"], rows)
+
+
 def render_section(section: dict[str, Any]) -> str:
     """One `##` section: what it measures, its tables, its notes."""
     parts = [f"## {section['title']}", section["intro"]]
     if section["runs"]:
         parts.append(_runs_table(section))
+    if measures := section.get("measures"):
+        parts.append(_measures_table(section["measures_title"], measures))
     if sizes := section.get("sizes"):
         parts += [_size_table(size) for size in sizes]
         parts.append(_export_table(section["export_title"], sizes))
@@ -226,10 +241,12 @@ INTRO = """\
 
 `make bench` measures the case API against PostgreSQL with generated cases, served by gunicorn
 as in production (sync workers): case intake, the case list, workflow transitions, the
-notification pipeline on Celery and Redis, and how the dashboard, filtered lists and export
-behave as the case table grows. Each figure is set against a floor (the same work without the
-framework around it, or the same request on a smaller database), and each target of
-`bench/targets.py` is judged on those figures. A slow figure does not fail the bench; a
+notification pipeline on Celery and Redis, the web app's budgets of UI.md (the report form's
+first load and its time to usable on a slow connection, each page's server time against the API),
+and how the dashboard, filtered lists and export behave as the case table grows. Each figure is
+set against a floor (the same work without the framework around it, or the same request on a
+smaller database, or a budget of UI.md), and each target of `bench/targets.py` is judged on those
+figures. A slow figure does not fail the bench; a
 measurement that could not be made does (the server did not start, requests failed).
 
 Everything from the Verdict on is generated: a full run writes its figures to
@@ -243,7 +260,8 @@ the bench again.
   section's largest database takes minutes to seed the first time and is reused after.
 - `make bench BENCH_ARGS="--quick"`: a smoke run at small sizes, printed; with
   `--docs-path PATH` also rendered to PATH (and its JSON next to it) instead of here.
-- `--only api`, `--only notifications`, `--only scale`: one part, printed only.
+- `--only api`, `--only notifications`, `--only pages`, `--only scale`: one part, printed only.
+  The pages section needs Chromium at `/usr/bin/chromium` (driven by Playwright).
   `.venv/bin/python -m bench --help` lists every option.
 
 How it measures: `sampledata/generator.py` fills the databases with COPY (cases across the
@@ -253,9 +271,14 @@ alternating halves (A-B-B-A), so a drift in background load hits both sides; lat
 request by request. The list's floor (`bench/rawsql.py`) runs the very statements the endpoint
 ran, with psycopg and `json.dumps`. The transitions give each client cases of its own, so no
 request waits on a row lock. The notifications compare the pipeline (event committed to inbox
-item delivered) with a Celery task that does nothing (`bench/tasks.py`). The scale section
-(`bench/scale.py`) seeds a database per size and sets the largest against the smallest. Each
-section below says how its figures were taken.
+item delivered) with a Celery task that does nothing (`bench/tasks.py`). The pages section
+(`bench/pages.py`) runs `collectstatic` (WhiteNoise then serves the gzip files), opens `/lapor/`
+in headless Chromium in fresh contexts signed in through `/masuk/`, sums what the browser
+received (headers and compressed bodies) and counts requests to other hosts, times the form to
+usable under Chromium's network emulation (CDP), first load and repeat load from the service
+worker's shell, and times each page (session cookie) and the API calls reading the same data
+(bearer token) in turns. The scale section (`bench/scale.py`) seeds a database per size and sets
+the largest against the smallest. Each section below says how its figures were taken.
 """
 
 

@@ -3,7 +3,8 @@ figure it is judged on. The verdicts of `docs/benchmarks.md` are computed here f
 of `docs/benchmarks.json` (`verdicts`), so the document cannot say "met" of a figure that is not.
 
 A target reads the figures of one section of the document (its `key`): the runs' figures by run
-key, and for the scale section its sizes. A section the run did not measure has no verdicts.
+key, for the scale section its sizes, and for the pages section its browser measures. A section
+the run did not measure has no verdicts.
 """
 
 from dataclasses import dataclass
@@ -35,7 +36,14 @@ class ExportMemory:
     that matches no case, in MB (what streaming every case added)."""
 
 
-Figure = Ratio | Growth | ExportMemory
+@dataclass(frozen=True)
+class Budget:
+    """A browser measure of the section (its median over the runs) against a fixed budget."""
+
+    measure: str  # the measure's key
+
+
+Figure = Ratio | Growth | ExportMemory | Budget
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,14 @@ class Target:
     figure: Figure
 
 
-_DASHBOARD, _LIST = 5.0, 2.0  # p95 growth from the smallest size to the largest (issue 5)
+_DASHBOARD, _LIST = 5.0, 2.0
+_PAGES = {  # UI.md, "Budgets": each page's server time against its API calls'
+    "home-officer": "home of an officer",
+    "home-volunteer": "home of a volunteer",
+    "report": "report form",
+    "case": "case page",
+    "inbox": "notifications",
+}  # p95 growth from the smallest size to the largest (issue 5)
 
 TARGETS = [
     Target(
@@ -125,6 +140,45 @@ TARGETS = [
         True,
         ExportMemory(),
     ),
+    # UI.md, "Budgets".
+    Target(
+        "pages",
+        "/lapor/ first load: ≤ {threshold:g} KB over the wire",
+        150.0,
+        True,
+        Budget("first-load-kb"),
+    ),
+    Target(
+        "pages",
+        "/lapor/ first load: requests to other hosts ≤ {threshold:g}",
+        0.0,
+        True,
+        Budget("elsewhere"),
+    ),
+    Target(
+        "pages",
+        "/lapor/ usable at 400 kbit/s, 400 ms, first load: median ≤ {threshold:g} s",
+        5.0,
+        True,
+        Budget("usable-first"),
+    ),
+    Target(
+        "pages",
+        "/lapor/ usable at 400 kbit/s, 400 ms, repeat load: median ≤ {threshold:g} s",
+        1.0,
+        True,
+        Budget("usable-repeat"),
+    ),
+    *(
+        Target(
+            "pages",
+            f"{name}: page p95 ≤ {{threshold:g}} x its API calls",
+            2.0,
+            True,
+            Ratio(key, f"{key}-api", "p95_ms"),
+        )
+        for key, name in _PAGES.items()
+    ),
 ]
 
 
@@ -167,6 +221,15 @@ def figure_text(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:.1f}"
 
 
+def measure_text(value: float | None, unit: str) -> str:
+    """A browser measure as the pages section's table prints it: its unit after it."""
+    if value is None or value != value:
+        return "n/a"
+    if unit == "requests":
+        return f"{value:.0f} {unit}"
+    return f"{value:.2f} {unit}" if unit == "s" else f"{value:.1f} {unit}"
+
+
 def ratio_text(value: float, threshold: float) -> str:
     """Two decimals, more when those would print the threshold itself: 0.4996 is not 0.50."""
     digits = 2
@@ -187,6 +250,8 @@ def _judge(target: Target, section: dict[str, Any]) -> list[Verdict]:
         b = runs.get(figure.denominator, {}).get(figure.stat)
         goal = target.goal.format(threshold=target.threshold)
         return [_ratio(target, section, goal, a, b, STAT_UNITS[figure.stat])]
+    if isinstance(figure, Budget):
+        return [_budget(target, section, figure)]
     sizes = section.get("sizes", [])
     if isinstance(figure, Growth):
         if len(sizes) < 2:
@@ -214,6 +279,15 @@ def _judge(target: Target, section: dict[str, Any]) -> list[Verdict]:
         measured = f"{full / 1024:.1f} - {empty / 1024:.1f} MB = {delta:+.1f} MB"
         found.append(Verdict(target, area(section), goal, measured, delta, size["size"]))
     return found
+
+
+def _budget(target: Target, section: dict[str, Any], figure: Budget) -> Verdict:
+    goal = target.goal.format(threshold=target.threshold)
+    found = next((m for m in section.get("measures", []) if m["key"] == figure.measure), None)
+    value = None if found is None else found["value"]
+    if found is None or value is None or value != value:
+        return Verdict(target, area(section), goal, "not measured", None)
+    return Verdict(target, area(section), goal, measure_text(value, found["unit"]), value)
 
 
 def _scale_run(size: dict[str, Any], key: str) -> dict[str, Any] | None:

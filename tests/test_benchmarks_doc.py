@@ -17,6 +17,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 STAT_COLUMNS = {"per_second": "Requests/s", "p95_ms": "p95 ms"}
 RATIO = re.compile(r"^(?P<a>[\d.]+) / (?P<b>[\d.]+) (?:per s|ms) = (?P<value>[\d.]+)x$")
 DIFFERENCE = re.compile(r"^(?P<a>[\d.]+) - (?P<b>[\d.]+) MB = (?P<value>[+-][\d.]+) MB$")
+BUDGET = re.compile(r"^(?P<value>[\d.]+) (?:KB|s|requests)$")
 
 Rows = list[dict[str, str]]
 
@@ -70,6 +71,9 @@ def _shown(found: dict[str, Rows], verdict: targets.Verdict, doc: targets.Docume
             assert rows[index]["Measurement"] == section["runs"][index]["name"].strip()
             cells.append(rows[index][STAT_COLUMNS[figure.stat]])
         return cells
+    if isinstance(figure, targets.Budget):
+        measure = next(m for m in section["measures"] if m["key"] == figure.measure)
+        return [_row(found[section["measures_title"]], "Measurement", measure["name"])["Median"]]
     sizes = section["sizes"]
     if isinstance(figure, targets.Growth):
         cells = []
@@ -100,6 +104,9 @@ def contradictions(markdown: str, doc: targets.Document) -> list[str]:
             problems.append(f"{what}: says {row['Verdict']}, the target says {verdict.verdict}")
         if verdict.value is None:
             continue
+        if isinstance(verdict.target.figure, targets.Budget):
+            problems += _budget_contradictions(found, verdict, doc, row)
+            continue
         match = RATIO.match(row["Measured"]) or DIFFERENCE.match(row["Measured"])
         if match is None:
             problems.append(f"{what}: cannot read {row['Measured']!r}")
@@ -125,6 +132,24 @@ def contradictions(markdown: str, doc: targets.Document) -> list[str]:
     if markdown != report.render(doc):
         problems.append("the document is not what its figures render to")
     return problems
+
+
+def _budget_contradictions(
+    found: dict[str, Rows], verdict: targets.Verdict, doc: targets.Document, row: dict[str, str]
+) -> list[str]:
+    """A browser measure against its budget: the figure quoted is the table's, and judged so."""
+    what = f"{row['Area']}: {row['Target']}"
+    match = BUDGET.match(row["Measured"])
+    if match is None:
+        return [f"{what}: cannot read {row['Measured']!r}"]
+    cells = _shown(found, verdict, doc)
+    if [row["Measured"]] != cells:
+        return [f"{what}: quotes {row['Measured']!r}, the table shows {cells}"]
+    value, threshold = float(match["value"]), verdict.target.threshold
+    met = value <= threshold if verdict.target.at_most else value >= threshold
+    if (row["Verdict"] == "met") != met:
+        return [f"{what}: {value} against {threshold} is not {row['Verdict']}"]
+    return []
 
 
 def test_the_committed_document_says_what_its_figures_say() -> None:
@@ -257,3 +282,80 @@ def test_writing_puts_the_figures_next_to_the_document(tmp_path: Path) -> None:
     assert data == tmp_path / "bench.json"
     assert json.loads(data.read_text(encoding="utf-8")) == doc
     assert contradictions(path.read_text(encoding="utf-8"), doc) == []
+
+
+def _with_pages(doc: targets.Document) -> targets.Document:
+    """The document with a pages section of made-up figures (an older run may lack it)."""
+    doc = copy.deepcopy(doc)
+    doc["sections"] = [s for s in doc["sections"] if s["key"] != "pages"]
+    runs = []
+    for key in ("home-officer", "home-volunteer", "report", "case", "inbox"):
+        for suffix, p95 in (("", 30.0), ("-api", 20.0)):
+            runs.append(
+                {
+                    "key": key + suffix,
+                    "name": f"GET {key}{suffix}",
+                    "clients": 1,
+                    "requests": 200,
+                    "errors": 0,
+                    "per_second": 40.0,
+                    "p50_ms": p95 - 5,
+                    "p95_ms": p95,
+                }
+            )
+    measures = [
+        ("first-load-kb", "first load: KB", "KB", 97.25),
+        ("elsewhere", "first load: other hosts", "requests", 0.0),
+        ("usable-first", "usable, first load", "s", 2.5),
+        ("usable-repeat", "usable, repeat load", "s", 0.4),
+    ]
+    doc["sections"].append(
+        {
+            "key": "pages",
+            "title": "Web pages (the budgets of UI.md)",
+            "intro": "Made up.",
+            "show_rate": False,
+            "runs": runs,
+            "measures_title": "/lapor/ in Chromium",
+            "measures": [
+                {"key": k, "name": n, "unit": u, "runs": 5, "value": v, "max": v * 1.2}
+                for k, n, u, v in measures
+            ],
+            "notes": [],
+        }
+    )
+    return doc
+
+
+def test_the_budgets_of_the_pages_are_judged_on_the_figures_shown() -> None:
+    _, committed_doc = committed()
+    doc = _with_pages(committed_doc)
+    assert {(v.target.section, v.target.goal) for v in targets.verdicts(doc)} == {
+        (t.section, t.goal) for t in targets.TARGETS
+    }
+    kb = _verdict(doc, "/lapor/ first load: ≤ 150 KB")
+    assert (kb.measured, kb.met) == ("97.2 KB", True)
+    markdown = report.render(doc)
+    assert "| /lapor/ first load: KB over the wire" not in markdown  # the made-up names
+    assert "| first load: KB | 5 | 97.2 KB | 116.7 KB |" in markdown
+    assert contradictions(markdown, doc) == []
+    measures = _section(doc, "pages")["measures"]
+    measures[1]["value"] = 1.0  # a request to another host
+    measures[2]["value"] = 5.01
+    _run(_section(doc, "pages"), "case")["p95_ms"] = 40.2
+    missed = {v.goal for v in targets.verdicts(doc) if not v.met and v.area == "Web pages"}
+    assert missed == {
+        "/lapor/ first load: requests to other hosts ≤ 0",
+        "/lapor/ usable at 400 kbit/s, 400 ms, first load: median ≤ 5 s",
+        "case page: page p95 ≤ 2 x its API calls",
+    }
+    assert contradictions(report.render(doc), doc) == []
+
+
+def test_a_budget_shown_other_than_its_figure_is_found() -> None:
+    _, committed_doc = committed()
+    doc = _with_pages(committed_doc)
+    markdown = report.render(doc)
+    edited = markdown.replace("| 2.50 s | 3.00 s |", "| 6.50 s | 3.00 s |", 1)
+    assert edited != markdown
+    assert contradictions(edited, doc) != []
