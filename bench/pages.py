@@ -332,8 +332,9 @@ def measure(args: argparse.Namespace, password: str) -> Result:
     notes = [
         f"First load of {REPORT}, each response: " + "; ".join(lines) + ".",
         "The volunteer's home lists their reports returned to them first, then by the last "
-        "change of state (`casework.selectors.reports_of`); the API's `reported_by=me` pages "
-        "them in the list's own order (by creation, a cursor): the same cases, not the same "
+        "change of state (`casework.selectors.reports_home`, two index reads); the API's "
+        "`reported_by=me` pages them in the list's own order (by creation, a cursor): the same "
+        "cases, not the same "
         f"sort. The inbox held {inbox} notifications of `{VOLUNTEER}` (the page shows up to "
         "100, as the API call asks).",
         "The API side of `/lapor/`: the categories and the kabupaten/kota its pickers list "

@@ -309,6 +309,17 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["-created_at", "id"], name="case_created"),
             models.Index(fields=["regency", "-created_at"], name="case_regency_created"),
             models.Index(fields=["reported_by", "-created_at"], name="case_reporter_created"),
+            # A reporter's home (selectors.reports_home): those returned to them, then the rest,
+            # each the newest change first, read in order from an index and stopped at a page.
+            models.Index(
+                fields=["reported_by", "-state_changed_at", "-created_at"],
+                name="case_reporter_changed",
+            ),
+            models.Index(
+                fields=["reported_by", "-state_changed_at", "-created_at"],
+                name="case_reporter_returned",
+                condition=Q(state=CaseState.RETURNED),
+            ),
             models.Index(fields=["state", "-created_at"], name="case_state_created"),
             models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created"),
             models.Index(

@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     supervisors, the newest cases within their reach."""
     user = cast(User, request.user)  # login_required: never anonymous
     if user.role == Role.VOLUNTEER:
-        cases = list(selectors.reports_of(user)[:HOME_PAGE])
+        cases = selectors.reports_home(user, limit=HOME_PAGE)
         return render(request, "web/home_reports.html", {"rows": case_rows(cases)})
     cases = list(selectors.cases_visible_to(user).order_by("-created_at")[:HOME_PAGE])
     return render(request, "web/home_cases.html", {"rows": case_rows(cases)})

@@ -135,3 +135,14 @@ def test_a_report_changed_a_moment_ago_says_just_now(client, alice):
     page = text(client.get("/"))
     assert ">baru saja</time>" in page
     assert "0 menit" not in page
+
+
+def test_a_volunteers_home_stops_at_a_page_keeping_the_returned_ones(client, alice, monkeypatch):
+    monkeypatch.setattr("web.views.HOME_PAGE", 2)
+    returned = make_case(alice, category="ADK")
+    make_case(alice, category="LUT")
+    newest = make_case(alice, category="AT")
+    type(returned).objects.filter(pk=returned.pk).update(state=CaseState.RETURNED)
+    client.force_login(alice)
+    references = re.findall(r'<p class="ref"><a href="[^"]+">(\S+)</a> ·', text(client.get("/")))
+    assert references == [returned.reference, newest.reference]
