@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rest_framework_simplejwt.token_blacklist",
     "django_fsm",
+    "django_htmx",  # htmx as a static file of our own (no other host)
     # No models: the templates of the read-only admin bases (common.readonly_admin).
     "common",
     "casework",

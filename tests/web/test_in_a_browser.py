@@ -12,6 +12,7 @@ from casework.models import Attachment, Case
 from tests.factories import PASSWORD, make_case
 from tests.web.conftest import SIZES, check, sign_in
 from tests.workflows.test_records import JPEG, PNG
+from workflows import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,3 +135,31 @@ def test_a_volunteer_files_a_report_with_two_photos(page: Page, live_server, ali
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size(SIZES[page.size_name])  # type: ignore[attr-defined]
     check(page, "kasus-foto")
+
+
+def test_the_inbox_and_the_case_page_change_in_place(page: Page, live_server, alice, bob):
+    """Marking a notification read and opening an action's form replace only their part of
+    the page (htmx, served by the project): no page load, the focus where the next step is."""
+    verified = make_case(alice)
+    services.case_transition(case_id=verified.pk, actor=bob, action="verify", data={"note": "Ok."})
+    page.goto(f"{live_server.url}/masuk/?next=/notifikasi/")
+    sign_in(page, "alice")
+    expect(page.locator("#unread .badge")).to_have_text("1")
+    page.evaluate("window.stillTheSamePage = true")
+    title = f"Kasus {verified.reference} terverifikasi"
+    page.get_by_role("button", name=f"Tandai sudah dibaca: {title}").click()
+    expect(page.get_by_role("button", name=f"Tandai sudah dibaca: {title}")).to_have_count(0)
+    expect(page.locator("#unread .badge")).to_have_count(0)  # the header's count too
+    assert page.evaluate("window.stillTheSamePage") is True
+    expect(page.locator("#inbox")).to_be_focused()
+    page.get_by_role("button", name="Keluar").click()
+
+    reported = make_case(alice)
+    page.goto(f"{live_server.url}/masuk/?next=/kasus/{reported.pk}/")
+    sign_in(page, "bob")
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Verifikasi").click()
+    expect(page.get_by_role("heading", name="Verifikasi")).to_be_focused()
+    expect(page).to_have_url(f"{live_server.url}/kasus/{reported.pk}/?aksi=verify")
+    assert page.evaluate("window.stillTheSamePage") is True
+    check(page, "kasus-aksi-di-tempat")

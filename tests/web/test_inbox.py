@@ -45,7 +45,7 @@ def test_the_unread_come_first_and_each_opens_its_case(client, alice, bob, carol
     titles = re.findall(r'<a href="/kasus/[^"]+/">([^<]+)</a>', page)
     assert titles == [first.title, second.title]  # the unread one, although older, first
     assert f'<a href="/kasus/{case.pk}/">' in page
-    assert 'Notifikasi <span class="badge">1</span>' in page
+    assert 'Notifikasi<span id="unread"> <span class="badge">1</span></span>' in page
     assert "http://" not in page.split("<main")[1]  # the message's own link is the title's
 
 

@@ -15,18 +15,4 @@
   if (select.form) {
     select.form.addEventListener("reset", function () { window.setTimeout(show, 0); });
   }
-
-  // Showing or clearing an error rewrites the list's aria-describedby: keep the hint in it.
-  function describe() {
-    var ids = (select.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    if (ids.indexOf(hint.id) < 0) {
-      select.setAttribute("aria-describedby", ids.concat(hint.id).join(" "));
-    }
-  }
-  if (window.MutationObserver) {
-    new MutationObserver(describe).observe(select, {
-      attributes: true, attributeFilter: ["aria-describedby"]
-    });
-  }
-  describe();
 })();

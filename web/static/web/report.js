@@ -156,11 +156,21 @@
     name = SHOWN_AT[name] || name;
     return byId("f-" + name);
   }
+  // A field's error is one of the ids that describe it (a hint may be another): add and remove
+  // only that one.
+  function describedBy(input, id, present) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (present) { ids.unshift(id); }
+    if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+  }
   function unmark(input) {
     var note = byId("e-" + input.name);
     if (note) { note.remove(); }
     input.removeAttribute("aria-invalid");
-    input.removeAttribute("aria-describedby");
+    describedBy(input, "e-" + input.name, false);
   }
   function mark(input, message) {
     unmark(input);
@@ -169,7 +179,7 @@
     note.id = "e-" + input.name;
     note.textContent = message;
     input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", note.id);
+    describedBy(input, note.id, true);
     input.closest(".field").appendChild(note);
   }
   function clearErrors() {
@@ -363,6 +373,8 @@
     PERSON.forEach(function (name) {
       form.elements.namedItem(name).value = (report.subject || {})[name] || "";
     });
+    // Whatever follows the category (its explanation) hears that it changed.
+    form.elements.namedItem("category").dispatchEvent(new Event("change"));
     regionsReady.then(function () { choose(report.region); });
     latitude.value = report.location ? report.location.lat : "";
     longitude.value = report.location ? report.location.lon : "";
