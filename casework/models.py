@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -186,6 +186,9 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+MAX_AGE = 130  # years: an estimate above it is a typo
+
+
 class Subject(models.Model):
     """The person in need. NIK and phone are specific personal data (UU 27/2022)."""
 
@@ -193,6 +196,14 @@ class Subject(models.Model):
     nik = models.CharField(_("NIK"), max_length=16, blank=True, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # When nobody knows the birth date (a neglected elder often has no papers), the reporter's
+    # estimate of the age in years at the time of the report.
+    age_estimate = models.PositiveSmallIntegerField(
+        _("estimated age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_AGE)],
+    )
     phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -17,7 +17,7 @@ from casework.access import may_see_personal_data
 from casework.filters import CATEGORY_CODE_SCHEMA, REGION_CODE_SCHEMA
 from casework.findings import render_findings
 from casework.geo import location_errors
-from casework.models import Case, Category, Region, Sex, Urgency, User
+from casework.models import MAX_AGE, Case, Category, Region, Sex, Urgency, User
 from casework.nik import NikError, mask_nik, normalize_nik, parse_nik
 from casework.phones import PhoneError, mask_phone, normalize_phone
 from casework.selectors import active_category, reportable_region
@@ -107,6 +107,14 @@ class SubjectInput(StrictSerializer):
         choices=Sex.choices, required=False, allow_blank=True, allow_null=True, label=_("Sex")
     )
     birth_date = serializers.DateField(required=False, allow_null=True, label=_("Birth date"))
+    age_estimate = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_AGE,
+        label=_("Estimated age"),
+        help_text=_("In years, when the birth date is not known."),
+    )
     phone = TextField(
         max_length=32, required=False, allow_blank=True, allow_null=True, label=_("Phone")
     )
@@ -251,6 +259,10 @@ class SubjectOutput(serializers.Serializer):
         allow_null=True, help_text=_("YYYY-MM-DD; masked to YYYY-**-** unless you may see it.")
     )
     phone = serializers.CharField(help_text=_("E.164; masked unless you may see it."))
+    age_estimate = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The reporter's estimate in years, when the birth date is not known."),
+    )
 
 
 class FindingOutput(serializers.Serializer):
@@ -346,6 +358,8 @@ def _subject(case: Case, *, full: bool) -> dict:
         "sex": subject.sex,
         "birth_date": birth_date_shown(subject.birth_date, full=full),
         "phone": subject.phone if full else mask_phone(subject.phone),
+        # Not masked: a rough age says less than the year of birth every reader sees.
+        "age_estimate": subject.age_estimate,
     }
 
 

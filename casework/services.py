@@ -39,7 +39,8 @@ from common.errors import Conflict, PermissionDenied, ValidationFailed
 # Fields a PATCH may change, by who changes them. `state` and the workflow's fields never.
 REPORTER_FIELDS = {"urgency", "region", "address", "location", "description", "observed_at"}
 STAFF_FIELDS = REPORTER_FIELDS | {"category"}
-SUBJECT_FIELDS = {"name", "nik", "sex", "birth_date", "phone"}
+SUBJECT_FIELDS = {"name", "nik", "sex", "birth_date", "age_estimate", "phone"}
+NULLABLE_SUBJECT_FIELDS = {"birth_date", "age_estimate"}
 # A volunteer may correct a report until an officer has verified it.
 REPORTER_EDITABLE_STATES = {CaseState.REPORTED, CaseState.RETURNED}
 
@@ -51,6 +52,7 @@ class SubjectData:
     sex: str = ""
     birth_date: date | None = None
     phone: str = ""
+    age_estimate: int | None = None  # years, when the birth date is not known
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def case_create(
             nik=subject.nik,
             sex=subject.sex,
             birth_date=subject.birth_date,
+            age_estimate=subject.age_estimate,
             phone=subject.phone,
         )
         regency_code = cast(str, data.region.regency_code)  # reportable: not the province
@@ -197,7 +200,9 @@ def _apply_case_changes(case: Case, changes: dict[str, Any]) -> None:
 def _apply_subject_changes(subject: Subject, changes: dict[str, Any]) -> None:
     for name in SUBJECT_FIELDS & set(changes):
         value = changes[name]
-        setattr(subject, name, "" if value is None and name != "birth_date" else value)
+        # A text erased is blank; a date or an age erased is "not known".
+        blank = "" if name not in NULLABLE_SUBJECT_FIELDS else None
+        setattr(subject, name, blank if value is None else value)
 
 
 def _check_reportable_region(region: Region) -> None:

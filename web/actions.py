@@ -35,6 +35,8 @@ SHORT_TEXT = {"provider", "referred_to", "region", "duplicate_of"}
 # What a page's form does not offer as such: the API's resubmission `changes` are the fields
 # below, each shown with what the case now says.
 NOT_ON_THE_FORM = {"changes"}
+# Emptied, these mean "not known" (null), as the API writes them.
+BLANK_IS_UNKNOWN = {"birth_date", "age_estimate"}
 # What a returned report may be corrected in when it is sent again: the report form's inputs,
 # each the path of its field in the API's `changes` (as in PATCH /cases/{id}/).
 CORRECTIONS = (
@@ -43,6 +45,7 @@ CORRECTIONS = (
     ("name", ("subject", "name"), _lazy("Name"), "text"),
     ("nik", ("subject", "nik"), _lazy("NIK"), "text"),
     ("birth_date", ("subject", "birth_date"), _lazy("Birth date"), "date"),
+    ("age_estimate", ("subject", "age_estimate"), _lazy("Estimated age (years)"), "text"),
     ("phone", ("subject", "phone"), _lazy("Phone number"), "text"),
 )
 
@@ -171,8 +174,7 @@ def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
                 target = changes
                 for part in parents:
                     target = target.setdefault(part, {})
-                # An emptied birth date is "not known", as the API writes it.
-                target[last] = None if (raw == "" and item.kind == "date") else raw
+                target[last] = None if (raw == "" and last in BLANK_IS_UNKNOWN) else raw
             continue
         if item.kind == "checkbox":
             if raw:

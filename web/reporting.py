@@ -21,7 +21,7 @@ from web import refusals
 from workflows import records
 from workflows import selectors as workflow_selectors
 
-PERSON = ("name", "sex", "birth_date", "nik", "phone")
+PERSON = ("name", "sex", "birth_date", "age_estimate", "nik", "phone")
 # Where an error on a field of the API's body is shown on the page.
 SHOWN_AT = {"region": "village", "location": "village"}
 

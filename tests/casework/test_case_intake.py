@@ -49,7 +49,7 @@ CASE_KEYS = {
     "available_transitions",
     "warnings",
 }
-SUBJECT_KEYS = {"name", "nik", "sex", "birth_date", "phone"}
+SUBJECT_KEYS = {"name", "nik", "sex", "birth_date", "age_estimate", "phone"}
 WOMAN_NIK = "6371045505480001"  # Banjarmasin Utara, woman born 15 May 1948 (the payload's subject)
 OMIT = object()  # marks a key to leave out of the body
 
@@ -185,6 +185,7 @@ def test_volunteer_files_a_case_201_with_the_full_shape_of_the_contract(voluntee
         "sex": "F",
         "birth_date": "1948-05-15",
         "phone": "+6281234567890",  # normalized from "0812-3456-7890"
+        "age_estimate": None,  # the birth date is known
     }
     assert body["reported_by"] == {"id": alice.pk, "username": "alice", "full_name": "Alice"}
     assert body["assigned_to"] is None
@@ -270,6 +271,7 @@ def test_location_address_and_optional_subject_fields_may_be_omitted(volunteer):
         "sex": "",
         "birth_date": None,
         "phone": "",
+        "age_estimate": None,
     }
     assert created["warnings"] == []
     case = Case.objects.select_related("subject").get(pk=created["id"])
@@ -1237,3 +1239,21 @@ def test_an_unknown_field_does_not_hide_the_other_errors(volunteer, nothing_writ
         ],
     )
     nothing_written()
+
+
+def test_an_estimated_age_is_kept_when_nobody_knows_the_birth_date(as_user, alice):
+    subject = {"name": "Kakek tanpa KTP", "sex": "M", "age_estimate": 75}
+    response = as_user(alice).post(URL, case_payload(subject=subject), format="json")
+    assert response.status_code == 201, response.content
+    shown = response.json()["subject"]
+    assert (shown["birth_date"], shown["age_estimate"]) == (None, 75)
+    assert Subject.objects.get().age_estimate == 75
+
+
+@pytest.mark.parametrize("age", [-1, 131, 70.5, True, "tujuh puluh"])
+def test_an_estimated_age_outside_0_to_130_years_is_refused(as_user, alice, age):
+    subject = {"name": "Kakek tanpa KTP", "age_estimate": age}
+    response = as_user(alice).post(URL, case_payload(subject=subject), format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["subject.age_estimate"]
+    assert not Case.objects.exists()

@@ -141,3 +141,25 @@ def test_a_report_that_fails_after_its_first_photo_leaves_no_file_behind(
     assert response.status_code == 500
     assert not Case.objects.exists() and not Attachment.objects.exists()
     assert len(stored) == 1 and not default_storage.exists(stored[0])
+
+
+def test_an_elder_without_papers_is_reported_with_an_estimated_age(client, alice, bob):
+    client.force_login(alice)
+    unknown = {"birth_date": "", "nik": "", "name": "Kakek di pasar", "sex": "M"}
+    response = client.post("/lapor/", filled(age_estimate="75", **unknown))
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.subject.birth_date, case.subject.age_estimate) == (None, 75)
+    client.force_login(bob)
+    page = text(client.get(f"/kasus/{case.pk}/"))
+    assert "<dt>Perkiraan umur</dt><dd>sekitar 75 tahun (saat dilaporkan)</dd>" in page
+
+
+def test_an_estimated_age_of_200_is_the_form_again_with_the_reason_beside_it(client, alice):
+    client.force_login(alice)
+    response = client.post("/lapor/", filled(age_estimate="200"))
+    assert response.status_code == 400
+    page = text(response)
+    assert 'id="f-age_estimate"' in page and 'aria-describedby="e-age_estimate age-help"' in page
+    assert '<p class="error" id="e-age_estimate">' in page
+    assert not Case.objects.exists()

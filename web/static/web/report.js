@@ -125,7 +125,7 @@
   }
 
   // --- the API's body, from the page's fields ----------------------------------------------
-  var PERSON = ["name", "sex", "birth_date", "nik", "phone"];
+  var PERSON = ["name", "sex", "birth_date", "age_estimate", "nik", "phone"];
   function value(name) {
     var element = form.elements.namedItem(name);
     return element ? element.value.trim() : "";
