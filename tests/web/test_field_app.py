@@ -97,6 +97,12 @@ def test_reports_filed_offline_wait_on_the_phone_and_are_filed_once(phone, live_
     expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
     expect(outbox(page)).to_contain_text("Menunggu dikirim (2)")
     check(page, "lapor-tanpa-sinyal")
+    page.get_by_role("link", name="Notifikasi").click()  # a page the phone does not keep
+    expect(page.get_by_role("heading", name="Tidak ada sinyal")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (2)")
+    check(page, "luring")
+    page.get_by_role("link", name="Laporan baru").click()
+    expect(page.get_by_role("heading", name="Laporan baru")).to_be_visible()
 
     phone.set_offline(False)
     expect(outbox(page)).to_have_count(0)
