@@ -190,7 +190,9 @@ def test_sending_a_returned_report_again_changes_only_what_was_corrected(client,
     client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat."})
     client.force_login(alice)
     form = text(client.get(f"/kasus/{case.pk}/?aksi=resubmit"))
-    assert f'name="name" type="text" autocomplete="off" value="{case.subject.name}"' in form  # what it now says
+    assert (
+        f'name="name" type="text" autocomplete="off" value="{case.subject.name}"' in form
+    )  # what it now says
     sent = {
         "note": "Alamat dilengkapi.",
         "description": case.description,  # left as it was

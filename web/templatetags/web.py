@@ -13,7 +13,7 @@ def input_aria(item: object) -> str:
     ids = [f"e-{name}"] if getattr(item, "error", "") else []
     if getattr(item, "help", ""):
         ids.append(f"h-{name}")
-    invalid = mark_safe(' aria-invalid="true"') if getattr(item, "error", "") else ""  # noqa: S308
+    invalid = mark_safe(' aria-invalid="true"') if getattr(item, "error", "") else ""
     described = format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
     return format_html("{}{}", invalid, described)
 
