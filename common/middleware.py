@@ -12,17 +12,23 @@ from common.errors import FieldError
 API_PREFIX = "/api/"
 
 
-class NoStoreApiMiddleware:
-    """Nothing the API answers is kept by a browser, a proxy or a phone's cache: its answers
-    carry personal data (lists, exports, history, notes) or follow from it. A view that sets its
-    own `Cache-Control` keeps it."""
+class NoStoreMiddleware:
+    """Nothing the API answers, and no page, is kept by a browser, a proxy or a phone's cache:
+    they carry personal data (lists, exports, history, notes, a case page) or follow from it, and
+    a page kept would come back with the Back button after signing out. A view that sets its own
+    `Cache-Control` keeps it (the service worker, the region list); static files never pass here
+    (WhiteNoise answers them first). The field app's form is kept by its service worker, which
+    no HTTP header governs."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(API_PREFIX) and not response.has_header("Cache-Control"):
+        page = response.get("Content-Type", "").startswith("text/html")
+        if (request.path.startswith(API_PREFIX) or page) and not response.has_header(
+            "Cache-Control"
+        ):
             response["Cache-Control"] = "no-store"
         return response
 

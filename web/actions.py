@@ -45,7 +45,7 @@ CORRECTIONS = (
     ("name", ("subject", "name"), _lazy("Name"), "text"),
     ("nik", ("subject", "nik"), _lazy("NIK"), "text"),
     ("birth_date", ("subject", "birth_date"), _lazy("Birth date"), "date"),
-    ("age_estimate", ("subject", "age_estimate"), _lazy("Estimated age (years)"), "text"),
+    ("age_estimate", ("subject", "age_estimate"), _lazy("Estimated age (years)"), "number"),
     ("phone", ("subject", "phone"), _lazy("Phone number"), "text"),
 )
 
@@ -54,7 +54,7 @@ CORRECTIONS = (
 class Input:
     name: str
     label: str
-    kind: str  # "textarea", "text", "select", "checkbox", "date"
+    kind: str  # "textarea", "text", "select", "checkbox", "date", "number"
     required: bool
     help: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
@@ -169,12 +169,14 @@ def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
         raw = data.get(item.name, "")
         if item.correction:
             # Not sent at all (an older page, a script): not touched, so not changed.
-            if item.name in data and raw.strip() != _current(shown, item.correction).strip():
+            # A browser sends a text area's line breaks as CRLF: the same text is no change.
+            given = raw.replace("\r\n", "\n").strip()
+            if item.name in data and given != _current(shown, item.correction).strip():
                 *parents, last = item.correction
                 target = changes
                 for part in parents:
                     target = target.setdefault(part, {})
-                target[last] = None if (raw == "" and last in BLANK_IS_UNKNOWN) else raw
+                target[last] = None if (given == "" and last in BLANK_IS_UNKNOWN) else given
             continue
         if item.kind == "checkbox":
             if raw:

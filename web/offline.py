@@ -62,6 +62,8 @@ SCRIPT_TEXT = {
     "sending": _lazy("Sending…"),
     "kept_at": _lazy("kept %(time)s"),
     "state_waiting": _lazy("waiting for a signal"),
+    "state_photos": _lazy("the report has arrived; its photos are on their way"),
+    "dismiss": _lazy("Done"),
     "fix": _lazy("Fix"),
     "remove": _lazy("Remove"),
     "remove_confirm": _lazy("Remove this report from the phone? It has not been sent."),

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "common.middleware.NoStoreApiMiddleware",
+    "common.middleware.NoStoreMiddleware",
     "common.middleware.SingleQueryValueMiddleware",
 ]
 
@@ -286,7 +286,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PPKS Kalsel <noreply@ppk
 AUTO_ASSIGN_ON_VERIFY = env.bool("AUTO_ASSIGN_ON_VERIFY", default=False)
 
 # How long a create's Idempotency-Key is remembered (a phone retrying after a day is a new report).
-IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+# A phone may keep a report for days without signal and resend it with its key: remembered long
+# enough for that (a key row holds no body, only a status and an id).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=720))
 # How old a process's copy of the regions and categories may get before it is reloaded.
 REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=300)
 # Demo accounts' password for `make run` (seed_demo); a documented default for local use only.

@@ -190,7 +190,9 @@ def test_sending_a_returned_report_again_changes_only_what_was_corrected(client,
     client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat."})
     client.force_login(alice)
     form = text(client.get(f"/kasus/{case.pk}/?aksi=resubmit"))
-    assert f'name="name" type="text" value="{case.subject.name}"' in form  # what it now says
+    assert (
+        f'name="name" type="text" autocomplete="off" value="{case.subject.name}"' in form
+    )  # what it now says
     sent = {
         "note": "Alamat dilengkapi.",
         "description": case.description,  # left as it was
@@ -277,3 +279,24 @@ def test_the_page_shows_and_logs_exactly_what_the_api_shows_and_logs(
         for name in ("nik", "phone"):
             value = answer.json()["subject"][name]
             assert value in shown, (who, name)
+
+
+def test_no_page_with_personal_data_is_kept_by_the_browser(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    for path in ("/", f"/kasus/{case.pk}/", "/notifikasi/", "/lapor/"):
+        assert "no-store" in client.get(path)["Cache-Control"], path
+    page = client.get(f"/kasus/{case.pk}/").content.decode()
+    # htmx, which the case page uses, keeps no copy of it in the browser's storage either.
+    assert '"historyCacheSize": 0' in page
+
+
+def test_an_untouched_description_with_line_breaks_is_no_correction(client, alice, bob):
+    case = make_case(alice, description="Lansia tinggal sendiri.\nTidak ada yang merawat.")
+    client.force_login(bob)
+    client.post(f"/kasus/{case.pk}/return/", {"reason": "Mohon lengkapi alamat."})
+    client.force_login(alice)
+    sent = {"description": "Lansia tinggal sendiri.\r\nTidak ada yang merawat.", "note": "Ok."}
+    assert client.post(f"/kasus/{case.pk}/resubmit/", sent).status_code == 302
+    case.refresh_from_db()
+    assert case.description == "Lansia tinggal sendiri.\nTidak ada yang merawat."

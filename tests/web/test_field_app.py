@@ -331,3 +331,79 @@ def test_a_photo_is_shrunk_on_the_phone_before_it_is_sent(phone, live_server):
     assert stored[:3] == b"\xff\xd8\xff"  # a JPEG now
     assert jpeg_size(stored) == (1600, 1200)  # the longest side 1600 px, the shape kept
     assert photo.name == "rumah.jpg"
+
+
+def test_an_answer_that_is_not_the_apis_keeps_the_report(phone, live_server):
+    """A Wi-Fi sign-in page or a proxy answering 200 with its own HTML is no answer."""
+    page = open_form(phone, live_server)
+    portal = "<html><body>Masuk ke Wi-Fi gratis</body></html>"
+    page.route(
+        "**/api/v1/cases/",
+        lambda route: (
+            route.fulfill(status=200, content_type="text/html", body=portal)
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    fill_report(page, "Nenek Aminah")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.get_by_role("status").filter(has_text="dikirim lagi")).to_be_visible()
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")
+    assert Case.objects.count() == 0
+
+    page.unroute("**/api/v1/cases/")
+    page.reload()
+    expect(outbox(page)).to_have_count(0)
+    assert Case.objects.count() == 1
+    sent = page.locator("#sent")
+    expect(sent).to_contain_text(f"Laporan terkirim: {Case.objects.get().reference}")
+
+
+def test_a_report_waits_for_its_writer_when_someone_else_signed_in_meanwhile(phone, live_server):
+    writer = open_form(phone, live_server)
+    phone.set_offline(True)
+    fill_report(writer, "Nenek Aminah")
+    writer.get_by_role("button", name="Kirim laporan").click()
+    expect(outbox(writer)).to_contain_text("Menunggu dikirim (1)")
+    phone.clear_cookies()  # in another tab she signed out, and a colleague signed in
+    other = phone.new_page()
+    phone.set_offline(False)
+    other.goto(f"{live_server.url}/masuk/")
+    sign_in(other, "relawan_tanbu")
+    # Her tab, still open, hears that the signal is back: his session is not hers.
+    writer.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox(writer)).to_contain_text("masuk untuk mengirim")
+    assert Case.objects.count() == 0  # never filed under his name
+
+    other.get_by_role("button", name="Keluar").click()
+    sign_in(other, "relawan_bjm")
+    writer.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox(writer)).to_have_count(0)
+    assert Case.objects.get().reported_by.username == "relawan_bjm"
+
+
+def test_a_photo_the_server_keeps_failing_does_not_hold_back_the_next_report(phone, live_server):
+    page = open_form(phone, live_server)
+    phone.set_offline(True)
+    for name in ("Nenek Aminah", "Kakek Darmo"):
+        fill_report(page, name)
+        page.get_by_role("button", name="Kirim laporan").click()
+        expect(page.get_by_role("status").filter(has_text="Tidak ada sinyal")).to_be_visible()
+    first_case: list[str] = []
+
+    def fail_the_first_cases_photos(route: Route) -> None:
+        case_id = route.request.url.rstrip("/").split("/")[-2]
+        first_case[:] = first_case or [case_id]
+        if route.request.method == "POST" and case_id == first_case[0]:
+            route.fulfill(status=503, content_type="application/json", body='{"code": "down"}')
+        else:
+            route.continue_()
+
+    page.route("**/attachments/", fail_the_first_cases_photos)
+    phone.set_offline(False)
+    expect(page.locator("#outbox")).to_contain_text("fotonya sedang dikirim")
+    expect(outbox(page)).to_contain_text("Menunggu dikirim (1)")
+    darmo = Case.objects.get(subject__name="Kakek Darmo")
+    assert Attachment.objects.filter(case=darmo).count() == 2  # the second went on its way
+    assert not Attachment.objects.filter(case__subject__name="Nenek Aminah").exists()
+    assert Case.objects.count() == 2

@@ -1,7 +1,21 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+@register.simple_tag
+def input_aria(item: object) -> str:
+    """An action form's input: refused, ` aria-invalid` and its reason; with a hint, the hint
+    too, in ` aria-describedby`."""
+    name = getattr(item, "name", "")
+    ids = [f"e-{name}"] if getattr(item, "error", "") else []
+    if getattr(item, "help", ""):
+        ids.append(f"h-{name}")
+    invalid = mark_safe(' aria-invalid="true"') if getattr(item, "error", "") else ""
+    described = format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
+    return format_html("{}{}", invalid, described)
 
 
 @register.simple_tag

@@ -327,37 +327,51 @@
         { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Makassar" }) + " WITA";
     } catch (error) { return iso; }
   }
+  function button(text, label, className, action) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = className || "";
+    element.textContent = text;
+    element.setAttribute("aria-label", text + ": " + label);  // one per report, told apart
+    element.addEventListener("click", action);
+    return element;
+  }
+  function outboxItem(entry) {
+    var item = document.createElement("li");
+    item.className = "case" + (entry.state === "refused" ? " state-returned" : "");
+    item.appendChild(paragraph(entry.label, "ref"));
+    item.appendChild(paragraph(outbox.format(TEXT.kept_at, { time: timeWords(entry.createdAt) }), "meta"));
+    if (entry.state === "sent") {
+      item.appendChild(sentNote(entry));
+      item.appendChild(button(TEXT.dismiss, entry.label, "link", function () {
+        outbox.forget(entry.key).then(listOutbox);
+      }));
+      return item;
+    }
+    if (entry.state === "refused") {
+      item.appendChild(paragraph(entry.message, "error"));
+      item.appendChild(button(TEXT.fix, entry.label, "", function () { load(entry); }));
+    } else {
+      // Once the server has the case, only its photos are on their way: nothing to remove.
+      item.appendChild(paragraph(entry.caseId ? TEXT.state_photos : TEXT.state_waiting));
+    }
+    if (!entry.caseId) {
+      item.appendChild(button(TEXT.remove, entry.label, "link", function () {
+        if (window.confirm(TEXT.remove_confirm)) { outbox.forget(entry.key).then(listOutbox); }
+      }));
+    }
+    return item;
+  }
   function listOutbox() {
     var section = byId("outbox");
     if (!section) { return; }
     outbox.entries().then(function (entries) {
-      var list = byId("outbox-list");
-      list.innerHTML = "";
-      section.hidden = !entries.length;
-      entries.forEach(function (entry) {
-        var item = document.createElement("li");
-        item.className = "case" + (entry.state === "refused" ? " state-returned" : "");
-        item.appendChild(paragraph(entry.label, "ref"));
-        item.appendChild(paragraph(outbox.format(TEXT.kept_at, { time: timeWords(entry.createdAt) }), "meta"));
-        item.appendChild(paragraph(entry.state === "refused" ? entry.message : TEXT.state_waiting,
-          entry.state === "refused" ? "error" : ""));
-        if (entry.state === "refused") {
-          var fix = document.createElement("button");
-          fix.type = "button";
-          fix.textContent = TEXT.fix;
-          fix.addEventListener("click", function () { load(entry); });
-          item.appendChild(fix);
-        }
-        var drop = document.createElement("button");
-        drop.type = "button";
-        drop.className = "link";
-        drop.textContent = TEXT.remove;
-        drop.addEventListener("click", function () {
-          if (window.confirm(TEXT.remove_confirm)) { outbox.forget(entry.key).then(listOutbox); }
-        });
-        item.appendChild(drop);
-        list.appendChild(item);
-      });
+      var kept = entries.filter(function (entry) { return entry.state !== "sent"; });
+      var sent = entries.filter(function (entry) { return entry.state === "sent"; }).reverse();
+      byId("outbox-list").replaceChildren.apply(byId("outbox-list"), kept.map(outboxItem));
+      byId("sent-list").replaceChildren.apply(byId("sent-list"), sent.map(outboxItem));
+      section.hidden = !kept.length;
+      byId("sent").hidden = !sent.length;
     });
   }
 
@@ -415,8 +429,15 @@
       };
       return outbox.keep(entry).then(function () {
         say("report-progress", navigator.onLine ? TEXT.sending : "");
-        return outbox.send(key);
+        // Kept: whatever the sending meets from here, the report is on the phone.
+        return outbox.send(key).catch(function () { return []; });
+      }, function () {
+        // The phone would not keep it (storage full, private mode): the form posts itself.
+        busy = false;
+        HTMLFormElement.prototype.submit.call(form);
+        return null;
       }).then(function (results) {
+        if (results === null) { return; }
         var mineNow = (results || []).filter(function (r) { return r.entry.key === key; })[0];
         var outcome = mineNow ? mineNow.outcome : "retry";
         if (outcome === "refused") {

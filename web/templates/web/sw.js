@@ -14,9 +14,9 @@ var KEPT_PAGES = [REPORT, OFFLINE];
 // A page is kept only if it is the page itself: a signed-out visit is redirected to /masuk/,
 // and that answer must not be kept under /lapor/.
 function keepPage(cache, path) {
-  return fetch(path, { credentials: "same-origin" }).then(function (response) {
-    if (response.ok && !response.redirected) { return cache.put(path, response); }
-    if (response.redirected) { return cache.delete(path); }
+  return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+    if (response.type === "basic" && response.ok) { return cache.put(path, response); }
+    return cache.delete(path);  // signed out (a redirect to /masuk/), or not the page at all
   });
 }
 
@@ -41,7 +41,7 @@ var KEPT_FOR = "/sw-kept-for";
 function keepPagesFor(user) {
   return caches.open(CACHE).then(function (cache) {
     if (!user) {
-      return Promise.all([REPORT, KEPT_FOR].map(function (key) { return cache.delete(key); }));
+      return Promise.all(KEPT_PAGES.concat([KEPT_FOR]).map(function (key) { return cache.delete(key); }));
     }
     return Promise.all([cache.match(KEPT_FOR), cache.match(REPORT)]).then(function (found) {
       var keptFor = found[0] ? found[0].text() : Promise.resolve("");
@@ -53,9 +53,13 @@ function keepPagesFor(user) {
     });
   });
 }
+// One message at a time: a sign-out must not be overtaken by the keeping of a page it forgets.
+var told = Promise.resolve();
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "signed-in-as") {
-    event.waitUntil(keepPagesFor(event.data.user || "").catch(function () {}));
+    told = told.then(function () { return keepPagesFor(event.data.user || ""); })
+      .catch(function () {});
+    event.waitUntil(told);
   }
 });
 
@@ -64,8 +68,10 @@ function staleWhileRevalidate(event, key) {
   return caches.open(CACHE).then(function (cache) {
     return cache.match(key).then(function (kept) {
       var fresh = fetch(event.request).then(function (response) {
-        if (response.ok && !response.redirected) { cache.put(key, response.clone()); }
-        else if (response.redirected && key === REPORT) { cache.delete(key); }
+        // A navigation follows no redirect itself: a signed-out visit is an "opaqueredirect".
+        var moved = response.redirected || response.type === "opaqueredirect";
+        if (response.ok && !moved) { cache.put(key, response.clone()); }
+        else if (moved && key === REPORT) { cache.delete(key); }
         return response;
       });
       if (kept) {
