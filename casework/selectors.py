@@ -108,3 +108,37 @@ def officers_within_reach(user: User) -> QuerySet[User]:
             ),
         )
     )
+
+
+# The work queue's sections (`work_queue`): what waits on an officer, each a scoped queryset.
+QUEUE_DUE = "due"  # open cases, overdue first then by deadline
+QUEUE_NEW = "new"  # new reports of their kabupaten/kota and division, not yet assigned
+QUEUE_MINE = "mine"  # open cases assigned to them
+QUEUE_RETURNED = "returned"  # returned, waiting on the reporter
+QUEUE_ALL = "all"  # everything within reach
+QUEUE_SECTIONS = (QUEUE_DUE, QUEUE_NEW, QUEUE_MINE, QUEUE_RETURNED, QUEUE_ALL)
+
+
+def work_queue(user: User, section: str) -> QuerySet[Case]:
+    """The cases of one section of the officer's work queue, as far as they may see them
+    (`cases_visible_to`); unordered: the page orders and pages them."""
+    cases = cases_visible_to(user)
+    if section == QUEUE_ALL:
+        return cases
+    if section == QUEUE_RETURNED:
+        return cases.filter(state=CaseState.RETURNED)
+    if section == QUEUE_MINE:
+        return cases.filter(assigned_to=user).exclude(state=CaseState.CLOSED)
+    if section == QUEUE_NEW:
+        # As routing decides whose a new report is (`workflows.responsibility`): the case's
+        # kabupaten/kota and the division its category belongs to.
+        root = jurisdiction_root(user)
+        if root is None or not user.division:
+            return cases.none()
+        return cases.filter(
+            region_and_below("regency__code", root),
+            state=CaseState.REPORTED,
+            assigned_to__isnull=True,
+            category__division=user.division,
+        )
+    return cases.exclude(state=CaseState.CLOSED)

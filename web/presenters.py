@@ -47,13 +47,14 @@ def case_rows(cases: list[Case], *, now: datetime | None = None) -> list[CaseRow
                 state_code=case.state,
                 place=_place(case),
                 changed_at=timezone.localtime(case.state_changed_at),
-                changed=_ago(case.state_changed_at, now),
+                changed=ago(case.state_changed_at, now),
             )
         )
     return rows
 
 
-def _ago(moment: datetime, now: datetime) -> str:
+def ago(moment: datetime, now: datetime) -> str:
+    """ "2 jam lalu", "baru saja"."""
     if (now - moment).total_seconds() < 60:
         return _("just now")
     return _("%(span)s ago") % {"span": timesince(moment, now, depth=1)}
@@ -116,7 +117,7 @@ def history_lines(entries: list[HistoryEntry], *, now: datetime | None = None) -
                 "deed": deed,
             }
         lines.append(
-            HistoryLine(sentence, entry.reason, timezone.localtime(entry.at), _ago(entry.at, now))
+            HistoryLine(sentence, entry.reason, timezone.localtime(entry.at), ago(entry.at, now))
         )
     return lines
 
@@ -192,7 +193,7 @@ def inbox_lines(items: list[InboxItem], *, now: datetime | None = None) -> list[
             case_id=str(item.case_id or ""),
             unread=item.read_at is None,
             at=timezone.localtime(item.created_at),
-            ago=_ago(item.created_at, now),
+            ago=ago(item.created_at, now),
         )
         for item in items
     ]

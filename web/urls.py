@@ -8,6 +8,7 @@ from web import offline, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("keluar/", views.SignOutView.as_view(), name="sign-out"),
+    path("bertugas/", views.duty_set, name="duty"),
     path("lapor/", views.report, name="report"),
     path("lapor/wilayah.json", offline.regions, name="report-regions"),
     path("sw.js", offline.service_worker, name="service-worker"),

@@ -3,11 +3,13 @@ masking and the access log are the API's by construction."""
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,10 +17,10 @@ from casework import selectors
 from casework import services as casework_services
 from casework.models import AccessKind, Case, CaseState, RegionLevel, Role, Sex, Urgency, User
 from casework.serializers import CaseOutput
-from common.errors import NotFound
+from common.errors import NotFound, PermissionDenied
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from web import actions, reporting
+from web import actions, queue, reporting
 from web.presenters import (
     attachment_lines,
     case_map_view,
@@ -49,14 +51,49 @@ class SignOutView(auth_views.LogoutView):
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """`/`: a volunteer's own reports, those returned to them first; for officers and
-    supervisors, the newest cases within their reach."""
+    """`/`: a volunteer's own reports, those returned to them first; an officer's work queue;
+    for supervisors (until their dashboard), the newest cases within their reach."""
     user = cast(User, request.user)  # login_required: never anonymous
     if user.role == Role.VOLUNTEER:
         cases = selectors.reports_home(user, limit=HOME_PAGE)
         return render(request, "web/home_reports.html", {"rows": case_rows(cases)})
+    if user.role == Role.OFFICER:
+        return _work_queue(request, user)
     cases = list(selectors.cases_visible_to(user).order_by("-created_at")[:HOME_PAGE])
     return render(request, "web/home_cases.html", {"rows": case_rows(cases)})
+
+
+def _work_queue(request: HttpRequest, user: User) -> HttpResponse:
+    """An officer's home: the chosen section of their work queue, with the API's filters; a
+    refused filter, the page again with what is wrong beside it (400)."""
+    page = queue.queue_page(request, user)
+    # The names shown are the API list's personal data: logged as its list logs them.
+    casework_services.personal_data_reads_record(user=user, cases=page.cases, kind=AccessKind.LIST)
+    context = {
+        "page": page,
+        "tabs": queue.section_links(request.GET),
+        "values": {name: request.GET.get(name, "") for name in queue.FORM_FILTERS},
+        "section_param": queue.SECTION_PARAM,
+        "poll_seconds": settings.WORK_QUEUE_POLL_SECONDS,
+        **queue.filter_choices(user),
+    }
+    return render(request, "web/home_queue.html", context, status=400 if page.errors else 200)
+
+
+@require_POST
+@login_required
+def duty_set(request: HttpRequest) -> HttpResponse:
+    """The header's switch: an officer goes on or off duty, back to the page they were on."""
+    user = cast(User, request.user)
+    try:
+        casework_services.user_duty_set(user=user, on_duty=request.POST.get("on_duty") == "true")
+    except PermissionDenied as exc:  # not an officer
+        raise Http404 from exc
+    back = request.POST.get("next", "")
+    same_site = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(back if same_site else "web:home")
 
 
 def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:

@@ -284,6 +284,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PPKS Kalsel <noreply@ppk
 # Verification picks the assignee itself (the on-duty officer with the fewest open cases) when
 # the verifier names none; the body's `auto_assign` decides per request.
 AUTO_ASSIGN_ON_VERIFY = env.bool("AUTO_ASSIGN_ON_VERIFY", default=False)
+# How often an officer's open work queue asks for new reports (htmx polling, seconds).
+WORK_QUEUE_POLL_SECONDS = env.int("WORK_QUEUE_POLL_SECONDS", default=30)
 
 # How long a create's Idempotency-Key is remembered (a phone retrying after a day is a new report).
 # A phone may keep a report for days without signal and resend it with its key: remembered long
