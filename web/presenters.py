@@ -1,7 +1,7 @@
 """What a page shows of a case, in words: labels not codes, times in WITA and as "2 jam lalu"."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from casework import reference_cache
 from casework.maps import CaseMap, case_map
-from casework.models import Attachment, Case, CaseState
+from casework.models import (
+    Assistance,
+    AssistanceKind,
+    Attachment,
+    Case,
+    CaseState,
+    Note,
+    NoteVisibility,
+)
 from casework.places import Area, village_title
 from notifications.models import InboxItem
 from workflows.models import HistoryEntry
@@ -243,3 +251,52 @@ def _place_in_full(case: Case) -> str:
     if regency is not None:
         words.append(regency.name)
     return ", ".join(words)
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    who: str  # "Rina Marlina (petugas)"
+    for_whom: str  # "Internal" / "For the reporter"
+    at: datetime
+    ago: str
+    text: str
+
+
+def note_lines(notes: list[Note], *, now: datetime | None = None) -> list[NoteLine]:
+    now = now or timezone.now()
+    return [
+        NoteLine(
+            _("%(who)s (%(role)s)")
+            % {
+                "who": note.author.full_name or note.author.username,
+                "role": ROLE_WORDS.get(note.author.role, note.author.role),
+            },
+            str(NoteVisibility(note.visibility).label),
+            timezone.localtime(note.created_at),
+            ago(note.created_at, now),
+            note.text,
+        )
+        for note in notes
+    ]
+
+
+@dataclass(frozen=True)
+class AssistanceLine:
+    kind: str  # in words
+    on: date
+    provider: str
+    description: str
+    by: str
+
+
+def assistance_lines(records: list[Assistance]) -> list[AssistanceLine]:
+    return [
+        AssistanceLine(
+            str(AssistanceKind(record.kind).label),
+            record.delivered_at,
+            record.provider,
+            record.description,
+            record.recorded_by.full_name or record.recorded_by.username,
+        )
+        for record in records
+    ]

@@ -1,6 +1,7 @@
 """The web app's pages: thin views over the services and selectors the API uses, so scoping,
 masking and the access log are the API's by construction."""
 
+from dataclasses import dataclass, field
 from typing import cast
 
 from django.conf import settings
@@ -15,22 +16,37 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
-from casework.models import AccessKind, Case, CaseState, RegionLevel, Role, Sex, Urgency, User
+from casework.access import sees_internal_texts
+from casework.models import (
+    AccessKind,
+    Case,
+    CaseState,
+    NoteVisibility,
+    RegionLevel,
+    Role,
+    Sex,
+    Urgency,
+    User,
+)
 from casework.serializers import CaseOutput
-from common.errors import NotFound, PermissionDenied
+from common.errors import DomainError, NotFound, PermissionDenied
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from web import actions, queue, reporting
+from web import actions, queue, refusals, reporting
 from web.presenters import (
+    assistance_lines,
     attachment_lines,
     case_map_view,
     case_rows,
     deadline_words,
     history_lines,
     inbox_lines,
+    note_lines,
 )
+from workflows import records
 from workflows import selectors as workflow_selectors
 from workflows.models import HistoryEntry
+from workflows.record_serializers import AttachmentInput, NoteInput
 
 HOME_PAGE = 50  # the newest this many; the full lists (with filters) are pages of their own
 
@@ -145,8 +161,24 @@ def _returned_for(case: Case, entries: list[HistoryEntry]) -> str:
     return returns[-1].reason if returns else ""
 
 
+@dataclass
+class Refused:
+    """A note or an upload the page refused: its message, each reason beside its field, and
+    what was typed, to fix and send again."""
+
+    what: str  # "note" or "upload"
+    message: str
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
 def _render_case(
-    request: HttpRequest, user: User, case: Case, form: actions.ActionForm | None, status: int = 200
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    form: actions.ActionForm | None,
+    status: int = 200,
+    refused: Refused | None = None,
 ) -> HttpResponse:
     casework_services.personal_data_reads_record(user=user, cases=[case], kind=AccessKind.VIEW)
     shown = CaseOutput(case, context={"request": request}).data
@@ -170,8 +202,64 @@ def _render_case(
             if name in actions.ACTION_LABELS
         ],
         "form": form,
+        # What the API's notes and assistance lists give this reader.
+        "notes": note_lines(list(workflow_selectors.case_notes(case, reader=user))),
+        "assistance": assistance_lines(list(workflow_selectors.case_assistance(case))),
+        "open": case.state != CaseState.CLOSED,
+        "chooses_visibility": sees_internal_texts(user, case),
+        "visibilities": NoteVisibility.choices,
+        "refused": refused,
     }
     return render(request, "web/case.html", context, status=status)
+
+
+@require_POST
+@login_required
+def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A note from the case page: the API's body, rules and service (`records.note_add`)."""
+    user, case = _case_for(request, case_id)
+    body = {"text": request.POST.get("text", "")}
+    if request.POST.get("visibility"):
+        body["visibility"] = request.POST["visibility"]
+    serializer = NoteInput(data=body)
+    try:
+        if serializer.is_valid():
+            data = serializer.validated_data
+            records.note_add(
+                case_id=case.pk, author=user, text=data["text"], visibility=data.get("visibility")
+            )
+            messages.success(request, _("The note is saved."))
+            return redirect("web:case", case_id=case.pk)
+        refusal, status = refusals.of_serializer(serializer), 400
+    except DomainError as exc:
+        refusal, status = refusals.of_domain_error(exc, NoteInput), exc.status_code
+    refused = Refused("note", refusal.message, refusal.by_input, body)
+    return _render_case(request, user, case, None, status=status, refused=refused)
+
+
+@require_POST
+@login_required
+def case_upload(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A photo or a PDF from the case page: the API's checks and service
+    (`records.attachment_add`, the file checked by its content)."""
+    user, case = _case_for(request, case_id)
+    body: dict = {"file": request.FILES.get("file")}
+    if request.POST.get("name"):
+        body["name"] = request.POST["name"]
+    serializer = AttachmentInput(data=body)
+    try:
+        if serializer.is_valid():
+            data = serializer.validated_data
+            records.attachment_add(
+                case_id=case.pk, uploader=user, upload=data["file"], name=data.get("name")
+            )
+            messages.success(request, _("The file is added."))
+            return redirect("web:case", case_id=case.pk)
+        refusal, status = refusals.of_serializer(serializer), 400
+    except DomainError as exc:
+        refusal, status = refusals.of_domain_error(exc, AttachmentInput), exc.status_code
+    refused = Refused("upload", refusal.message, refusal.by_input, {"name": body.get("name", "")})
+    return _render_case(request, user, case, None, status=status, refused=refused)
 
 
 INBOX_PAGE = 100

@@ -300,3 +300,65 @@ def test_an_untouched_description_with_line_breaks_is_no_correction(client, alic
     assert client.post(f"/kasus/{case.pk}/resubmit/", sent).status_code == 302
     case.refresh_from_db()
     assert case.description == "Lansia tinggal sendiri.\nTidak ada yang merawat."
+
+
+# --- notes, files and assistance from the case page ----------------------------------------
+
+
+def test_an_officers_internal_note_is_his_offices_and_the_reporters_note_is_shared(
+    client, alice, bob
+):
+    case = make_case(alice)
+    client.force_login(bob)
+    form = text(page_of(client, case))
+    assert '<label for="r-visibility">Untuk siapa</label>' in form  # the Dinsos chooses
+    sent = {"text": "Keluarga di Martapura belum dihubungi.", "visibility": "internal"}
+    assert client.post(f"/kasus/{case.pk}/catatan/", sent).status_code == 302
+    assert "Keluarga di Martapura belum dihubungi." in text(page_of(client, case))
+
+    client.force_login(alice)
+    page = text(page_of(client, case))
+    assert "Keluarga di Martapura" not in page  # internal: not for the reporter
+    assert 'name="visibility"' not in page  # her notes are always for the Dinsos and her
+    assert client.post(f"/kasus/{case.pk}/catatan/", {"text": "Rumahnya biru."}).status_code == 302
+    client.force_login(bob)
+    assert "Rumahnya biru." in text(page_of(client, case))
+    assert case.notes.count() == 2
+
+
+def test_a_blank_note_is_the_page_again_with_the_reason_beside_it(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    response = client.post(f"/kasus/{case.pk}/catatan/", {"text": "  "})
+    assert response.status_code == 400
+    page = text(response)
+    assert 'aria-invalid="true" aria-describedby="re-text"' in page
+    assert '<p class="error" id="re-text">' in page
+    assert not case.notes.exists()
+
+
+def test_a_photo_is_added_from_the_page_and_a_text_file_is_refused(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    photo = SimpleUploadedFile("rumah.png", PNG, content_type="image/png")
+    assert client.post(f"/kasus/{case.pk}/berkas/", {"file": photo}).status_code == 302
+    assert "rumah.png" in text(page_of(client, case))
+    fake = SimpleUploadedFile("surat.pdf", b"bukan pdf", content_type="application/pdf")
+    response = client.post(f"/kasus/{case.pk}/berkas/", {"file": fake})
+    assert response.status_code == 400
+    assert '<p class="error" id="re-file">' in text(response)
+    assert case.attachments.count() == 1
+
+
+def test_a_closed_case_takes_no_note_or_file_and_shows_its_assistance(client, alice, bob):
+    case = make_case(alice)
+    records.note_add(case_id=case.pk, author=bob, text="Sudah dikunjungi.", visibility="reporter")
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
+    client.force_login(bob)
+    page = text(page_of(client, case))
+    assert "Sudah dikunjungi." in page
+    assert 'action="/kasus/' + str(case.pk) + '/catatan/"' not in page
+    assert 'action="/kasus/' + str(case.pk) + '/berkas/"' not in page
+    response = client.post(f"/kasus/{case.pk}/catatan/", {"text": "Lagi."})
+    assert response.status_code == 409
+    assert "Kasus yang sudah ditutup" in text(response)
