@@ -15,6 +15,7 @@ urlpatterns = [
     path("luring/", offline.offline, name="offline"),
     path("kasus/<uuid:case_id>/", views.case_page, name="case"),
     path("kasus/<uuid:case_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("dasbor/", views.dashboard_page, name="dashboard"),
     path("notifikasi/", views.inbox, name="inbox"),
     path("notifikasi/dibaca/", views.inbox_read_all, name="inbox-read-all"),
     path("notifikasi/<uuid:item_id>/dibaca/", views.inbox_read, name="inbox-read"),

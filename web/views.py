@@ -6,6 +6,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,12 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
+from casework.access import jurisdiction_root
 from casework.models import AccessKind, Case, CaseState, RegionLevel, Role, Sex, Urgency, User
 from casework.serializers import CaseOutput
 from common.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from web import actions, reporting
+from web import actions, dashboard, reporting
 from web.presenters import (
     attachment_lines,
     case_map_view,
@@ -50,13 +52,31 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """`/`: a volunteer's own reports, those returned to them first; for officers and
-    supervisors, the newest cases within their reach."""
+    supervisors, the newest cases within their reach; for supervisors, their dashboard."""
     user = cast(User, request.user)  # login_required: never anonymous
+    if user.role == Role.SUPERVISOR:
+        return _dashboard(request, user)
     if user.role == Role.VOLUNTEER:
         cases = selectors.reports_home(user, limit=HOME_PAGE)
         return render(request, "web/home_reports.html", {"rows": case_rows(cases)})
     cases = list(selectors.cases_visible_to(user).order_by("-created_at")[:HOME_PAGE])
     return render(request, "web/home_cases.html", {"rows": case_rows(cases)})
+
+
+@require_GET
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """`/dasbor/`: the dashboard API's figures for the filters in the URL, as headline numbers,
+    charts with their tables and a map; refused as the API refuses (403 for a volunteer; a bad
+    filter, the form again with the message beside it)."""
+    return _dashboard(request, cast(User, request.user))
+
+
+def _dashboard(request: HttpRequest, user: User) -> HttpResponse:
+    if jurisdiction_root(user) is None:  # as the API's MaySeeDashboard
+        raise PermissionDenied
+    page = dashboard.read(user, request.GET)
+    return render(request, "web/dashboard.html", page.context, status=page.status)
 
 
 def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:
