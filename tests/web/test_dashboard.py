@@ -109,12 +109,17 @@ def test_a_bad_filter_is_the_form_again_with_its_message(client, carol, params, 
 
 def test_the_province_map_has_each_kabupaten_shaded_and_linked(client, dina, cases):
     page, answer = both(client, dina, {})
-    svg = re.search(r'<svg role="img" aria-label="Peta [^"]+".*?</svg>', page.content.decode(), re.S)[0]
-    assert len(svg.encode()) <= 100_000
-    areas = re.findall(r'<a href="\?region=(63\.\d\d)" tabindex="-1"[^>]*><path class="shade-(\d)"', svg)
-    assert sorted(code for code, _shade in areas) == sorted(answer["by_region"])
+    html = page.content.decode()
+    drawn = re.search(r'<div class="map-stack">.*?</div>', html, re.S)[0]
+    assert len(drawn.encode()) <= 100_000  # the picture and its links
+    picture, links = re.findall(r"<svg .*?</svg>", drawn, re.S)
+    assert 'role="img" aria-label="Peta Kalimantan Selatan per kabupaten/kota' in picture
+    areas = re.findall(r'<path class="shade-(\d)" data-region="(63\.\d\d)"', picture)
+    assert sorted(code for _shade, code in areas) == sorted(answer["by_region"])
     assert len(areas) == 13
-    shades = dict(areas)
+    linked = re.findall(r'<a href="\?region=(63\.\d\d)" tabindex="-1"', links)
+    assert sorted(linked) == sorted(answer["by_region"])
+    shades = {code: shade for shade, code in areas}
     assert shades["63.71"] == "4" and shades["63.10"] != "0" and shades["63.01"] == "0"
     assert '<a href="?region=63.71">' in page.content.decode()  # and in the table
 
