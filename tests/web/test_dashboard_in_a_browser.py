@@ -75,3 +75,9 @@ def test_a_supervisor_reads_her_dashboard_and_opens_a_kecamatan_from_the_map(
     expect(glance.locator("div", has_text="Kasus").first.locator("dd")).to_have_text("3")
     expect(page.get_by_role("link", name=f"Naik ke {city}")).to_be_visible()
     check(page, "dasbor-kecamatan")
+
+    page.emulate_media(media="print")  # for the meeting: what, where, with which filters, when
+    expect(page.locator("form.filters")).to_be_hidden()
+    expect(page.locator("#as-of")).to_contain_text("Angka per")
+    expect(page.locator("#as-of")).to_contain_text("tanpa filter: semua kasus")
+    assert page.pdf(format="A4")[:4] == b"%PDF"
