@@ -45,6 +45,7 @@ def text(response) -> str:
 
 @pytest.mark.parametrize(
     "params", [{}, {"category": "LUT"}, {"urgency": "high"}, {"region": "63.71.04"},
+               {"region": "63.71.04.1003"},
                {"created_after": "2026-11-01", "created_before": "2026-12-01"}],
 )  # fmt: skip
 def test_the_page_shows_the_apis_figures_for_the_same_filters(client, carol, cases, params):

@@ -81,3 +81,21 @@ def test_a_supervisor_reads_her_dashboard_and_opens_a_kecamatan_from_the_map(
     expect(page.locator("#as-of")).to_contain_text("Angka per")
     expect(page.locator("#as-of")).to_contain_text("tanpa filter: semua kasus")
     assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_the_provincial_supervisor_sees_the_province_by_kabupaten(page: Page, live_server):
+    seed_demo_accounts(password=PASSWORD)
+    make_case(User.objects.get(username="relawan_tanbu"), region="63.10.01")
+    page.goto(f"{live_server.url}/masuk/?next=/dasbor/")
+    sign_in(page, "supervisor_kalsel")
+    expect(page.get_by_role("heading", name="Dasbor: Kalimantan Selatan")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Peta Kalimantan Selatan per kabupaten/kota", exact=False)
+    ).to_be_visible()
+    expect(page.locator(".map-stack path[data-region]")).to_have_count(13)
+    expect(page.locator('path[data-region="63.10"]')).not_to_have_class("shade-0")
+    check(page, "dasbor-provinsi")
+    page.get_by_role("link", name=Region.objects.get(code="63.10").name, exact=True).click()
+    expect(
+        page.get_by_role("heading", name=f"Dasbor: {Region.objects.get(code='63.10').name}")
+    ).to_be_visible()
