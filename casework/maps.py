@@ -7,13 +7,15 @@ north up. Coordinates are rounded to whole units of a 400-unit-wide viewBox (the
 at most ~400 px wide), so a map stays a few kilobytes.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
 import shapely
 
-from casework.places import REFERENCE_LATITUDE, boundaries, to_degrees, to_plane
+from casework.places import REFERENCE_LATITUDE, boundaries, level_of, to_degrees, to_plane
 
 WIDTH = 400
 # The frame: the kecamatan and as much again of its surroundings on every side (within its
@@ -23,6 +25,9 @@ CONTEXT = 1.0
 # it; further away (a wrong fix, another province) the map would shrink to nothing around it.
 PIN_REACH = 0.5
 LEVELS = ("regency", "district", "village")
+# The dashboard's map of a region by the regions one level below (drawn up to ~600 px wide).
+AREA_WIDTH = 600
+CHILD_LEVEL = {"province": "regency", "regency": "district", "district": "village"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,44 @@ def case_map(region_code: str, location: tuple[float, float] | None = None) -> C
     )
 
 
+@dataclass(frozen=True)
+class AreaMap:
+    width: int
+    height: int
+    shapes: list[MapShape]  # one per region one level below, by code
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+@functools.lru_cache(maxsize=512)
+def area_map(region_code: str) -> AreaMap | None:
+    """The province by kabupaten/kota, a kabupaten/kota by kecamatan, a kecamatan by desa: each
+    shape simplified to about a pixel of the drawing, once per process (cached: the boundaries
+    change only with a release), so the province's map stays a few tens of kilobytes. None for
+    a desa, or a region none of whose parts has a boundary."""
+    child = CHILD_LEVEL.get(level_of(region_code))
+    if child is None:
+        return None
+    layer = boundaries().layer(child)
+    prefix = f"{region_code}."
+    found = [(c, layer.shapes[i]) for i, c in enumerate(layer.codes) if c.startswith(prefix)]
+    if not found:
+        return None
+    shapes = np.array([shape for _code, shape in found], dtype=object)
+    projection = _Projection(tuple(shapely.total_bounds(shapes)), width=AREA_WIDTH)
+    simplified = shapely.simplify(shapes, 1 / projection.sy, preserve_topology=True)
+    return AreaMap(
+        width=AREA_WIDTH,
+        height=projection.height,
+        shapes=[
+            MapShape(child, code, projection.path(shape))
+            for (code, _shape), shape in zip(found, simplified, strict=True)
+        ],
+    )
+
+
 Frame = tuple[float, float, float, float]  # min x, min y, max x, max y in the plane (metres)
 
 
@@ -111,15 +154,15 @@ class _Projection:
     """The plane (`places`: longitude already scaled by cos of the province's middle latitude)
     onto the viewBox, rescaled to the cosine of this map's own middle latitude."""
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(self, frame: Frame, width: int = WIDTH) -> None:
         self.x0, y0, x1, self.y1 = frame
         middle_latitude, _lon = to_degrees(0.0, (y0 + self.y1) / 2)
         stretch = math.cos(math.radians(middle_latitude)) / math.cos(
             math.radians(REFERENCE_LATITUDE)
         )
         span_x = max((x1 - self.x0) * stretch, 1.0)
-        self.sx = WIDTH / span_x * stretch
-        self.sy = WIDTH / span_x
+        self.sx = width / span_x * stretch
+        self.sy = width / span_x
         self.height = max(1, math.ceil((self.y1 - y0) * self.sy))
 
     def xy(self, x: float, y: float) -> tuple[int, int]:

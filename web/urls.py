@@ -18,6 +18,7 @@ urlpatterns = [
     path("kasus/<uuid:case_id>/catatan/", views.case_note, name="case-note"),
     path("kasus/<uuid:case_id>/berkas/", views.case_upload, name="case-upload"),
     path("kasus/<uuid:case_id>/<slug:action>/", views.case_action, name="case-action"),
+    path("dasbor/", views.dashboard_page, name="dashboard"),
     path("notifikasi/", views.inbox, name="inbox"),
     path("notifikasi/dibaca/", views.inbox_read_all, name="inbox-read-all"),
     path("notifikasi/<uuid:item_id>/dibaca/", views.inbox_read, name="inbox-read"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
-from casework.access import sees_internal_texts
+from casework.access import jurisdiction_root, sees_internal_texts
 from casework.models import (
     AccessKind,
     Case,
@@ -32,7 +33,7 @@ from casework.serializers import CaseOutput
 from common.errors import DomainError, NotFound, PermissionDenied
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from web import actions, queue, refusals, reporting
+from web import actions, dashboard, queue, refusals, reporting
 from web.presenters import (
     assistance_lines,
     attachment_lines,
@@ -68,8 +69,10 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """`/`: a volunteer's own reports, those returned to them first; an officer's work queue;
-    for supervisors (until their dashboard), the newest cases within their reach."""
+    a supervisor's dashboard."""
     user = cast(User, request.user)  # login_required: never anonymous
+    if user.role == Role.SUPERVISOR:
+        return _dashboard(request, user)
     if user.role == Role.VOLUNTEER:
         cases = selectors.reports_home(user, limit=HOME_PAGE)
         return render(request, "web/home_reports.html", {"rows": case_rows(cases)})
@@ -110,6 +113,22 @@ def duty_set(request: HttpRequest) -> HttpResponse:
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return redirect(back if same_site else "web:home")
+
+
+@require_GET
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """`/dasbor/`: the dashboard API's figures for the filters in the URL, as headline numbers,
+    charts with their tables and a map; refused as the API refuses (403 for a volunteer; a bad
+    filter, the form again with the message beside it)."""
+    return _dashboard(request, cast(User, request.user))
+
+
+def _dashboard(request: HttpRequest, user: User) -> HttpResponse:
+    if jurisdiction_root(user) is None:  # as the API's MaySeeDashboard
+        raise Forbidden
+    page = dashboard.read(user, request.GET)
+    return render(request, "web/dashboard.html", page.context, status=page.status)
 
 
 def _case_for(request: HttpRequest, case_id: str) -> tuple[User, Case]:
