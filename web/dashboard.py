@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -171,11 +173,15 @@ def _shown(figures: dict[str, Any], values: dict[str, str], user: User) -> dict[
         "as_of": parse_datetime(figures["as_of"]),
         "filters_in_words": _filters_in_words(figures["scope"]),
         "headline": [
-            (_("Cases"), str(figures["total"])),
-            (_("Open"), str(open_)),
-            (_("Overdue"), str(figures["overdue"])),
+            (_("Cases"), str(figures["total"]), _cases_url(region["code"], values)),
+            (_("Open"), str(open_), ""),
+            (
+                _("Overdue"),
+                str(figures["overdue"]),
+                _cases_url(region["code"], values, overdue=True),
+            ),
             *[
-                (_("On time: %(step)s") % {"step": steps[s]}, _percent(sla[s]["rate"]))
+                (_("On time: %(step)s") % {"step": steps[s]}, _percent(sla[s]["rate"]), "")
                 for s in steps
             ],
         ],
@@ -191,6 +197,19 @@ def _shown(figures: dict[str, Any], values: dict[str, str], user: User) -> dict[
         "map": _map(figures, values),
         "areas": _area_rows(figures, values),
     }
+
+
+def _cases_url(region: str, values: dict[str, str], *, overdue: bool = False) -> str:
+    """The case list of exactly the cases a figure counts: the same filters, the case list's
+    own names for them (the API's)."""
+    query = QueryDict(mutable=True)
+    for name in FILTERS:
+        if values.get(name):
+            query[name] = values[name]
+    query["region"] = region
+    if overdue:
+        query["overdue"] = "true"
+    return f"{reverse('web:cases')}?{query.urlencode()}"
 
 
 def _up(code: str, user: User, values: dict[str, str]) -> tuple[str, str] | None:

@@ -117,9 +117,10 @@ def section_of(data: QueryDict) -> str:
     return chosen if chosen in selectors.QUEUE_SECTIONS else selectors.QUEUE_DUE
 
 
-def queue_page(request: HttpRequest, user: User) -> QueuePage:
-    """The chosen section's page of cases, or the filters' errors (nothing read then)."""
-    section = section_of(request.GET)
+def queue_page(request: HttpRequest, user: User, section: str | None = None) -> QueuePage:
+    """The chosen section's page of cases (or `section`'s: the case list is all of them), or
+    the filters' errors (nothing read then)."""
+    section = section or section_of(request.GET)
     page = QueuePage(section=section)
     filterset = CaseFilter(data=request.GET, queryset=selectors.work_queue(user, section))
     filterset.request = request  # `assigned_to=me` reads the user from it, as in the API

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("luring/", offline.offline, name="offline"),
+    path("kasus/", views.case_list, name="cases"),
     path("kasus/<uuid:case_id>/", views.case_page, name="case"),
     path("kasus/<uuid:case_id>/catatan/", views.case_note, name="case-note"),
     path("kasus/<uuid:case_id>/berkas/", views.case_upload, name="case-upload"),

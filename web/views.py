@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors
 from casework import services as casework_services
-from casework.access import jurisdiction_root, sees_internal_texts
+from casework.access import jurisdiction_root, logs_full_reads, sees_internal_texts
 from casework.models import (
     AccessKind,
     Case,
@@ -92,8 +93,36 @@ def _work_queue(request: HttpRequest, user: User) -> HttpResponse:
         "page": page,
         "tabs": queue.section_links(request.GET),
         "values": {name: request.GET.get(name, "") for name in queue.FORM_FILTERS},
+        "heading": _("Work queue"),
         "section_param": queue.SECTION_PARAM,
         "poll_seconds": settings.WORK_QUEUE_POLL_SECONDS,
+        **queue.filter_choices(user),
+    }
+    return render(request, "web/home_queue.html", context, status=400 if page.errors else 200)
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """`/kasus/`: every case in the reader's reach with the API's filters as a form (the
+    dashboard's figures open it), newest first, and, for those who may export, the export of
+    exactly those cases."""
+    user = cast(User, request.user)
+    page = queue.queue_page(request, user, section=selectors.QUEUE_ALL)
+    casework_services.personal_data_reads_record(user=user, cases=page.cases, kind=AccessKind.LIST)
+    filters = request.GET.copy()
+    filters.pop(queue.CURSOR_PARAM, None)
+    exports = []
+    if logs_full_reads(user):  # as the API's export allows
+        for label, kind in (("XLSX", "xlsx"), ("CSV", "csv")):
+            filters["format"] = kind
+            exports.append((label, f"{reverse('case-export')}?{filters.urlencode()}"))
+    context = {
+        "page": page,
+        "heading": _("Cases"),
+        "tabs": [],
+        "values": {name: request.GET.get(name, "") for name in queue.FORM_FILTERS},
+        "exports": exports,
         **queue.filter_choices(user),
     }
     return render(request, "web/home_queue.html", context, status=400 if page.errors else 200)
