@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from casework import selectors as casework_selectors
-from casework.models import Case, User
+from casework.models import Case, Division, User
 from common.errors import DomainError
 from common.serializers import StrictBooleanField
 from web import refusals
@@ -153,11 +153,23 @@ def _kind(name: str, body_field: serializers.Field) -> str:
 
 def _choices(name: str, body_field: serializers.Field, user: User) -> list[tuple[str, str]]:
     if name == "assignee":
-        officers = casework_selectors.officers_within_reach(user)
-        return [(str(o.pk), o.full_name or o.username) for o in officers]
+        officers = casework_selectors.officers_within_reach(user).order_by("full_name", "pk")
+        return [(str(o.pk), officer_words(o)) for o in officers]
     if isinstance(body_field, serializers.ChoiceField):
         return [(str(value), str(label)) for value, label in body_field.choices.items()]
     return []
+
+
+def officer_words(officer: User) -> str:
+    """ "Budi Santoso — Rehabilitasi Sosial · bertugas · 3 kasus terbuka, 1 terlambat": whom to
+    choose, by name, with what they already carry (the API's officer list, in words)."""
+    duty = _lazy("on duty") if officer.on_duty else _lazy("off duty")
+    load = _lazy("%(open)s open cases, %(overdue)s overdue") % {
+        "open": getattr(officer, "open_cases", 0),
+        "overdue": getattr(officer, "overdue_cases", 0),
+    }
+    parts = [str(Division(officer.division).label)] if officer.division else []
+    return f"{officer.full_name or officer.username} — " + " · ".join([*parts, str(duty), load])
 
 
 def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:

@@ -194,6 +194,10 @@ def _shown(figures: dict[str, Any], values: dict[str, str], user: User) -> dict[
             for s in steps
         ],
         "charts": _charts(figures),
+        "exports": [
+            (label, _export_url(region["code"], values, kind))
+            for label, kind in (("XLSX", "xlsx"), ("CSV", "csv"))
+        ],
         "map": _map(figures, values),
         "areas": _area_rows(figures, values),
     }
@@ -210,6 +214,16 @@ def _cases_url(region: str, values: dict[str, str], *, overdue: bool = False) ->
     if overdue:
         query["overdue"] = "true"
     return f"{reverse('web:cases')}?{query.urlencode()}"
+
+
+def _export_url(region: str, values: dict[str, str], kind: str) -> str:
+    """The API's export of the cases these figures count (its filters are the dashboard's)."""
+    query = QueryDict(mutable=True)
+    for name in FILTERS:
+        if values.get(name):
+            query[name] = values[name]
+    query["region"], query["format"] = region, kind
+    return f"{reverse('case-export')}?{query.urlencode()}"
 
 
 def _up(code: str, user: User, values: dict[str, str]) -> tuple[str, str] | None:

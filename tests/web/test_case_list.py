@@ -82,3 +82,23 @@ def test_a_volunteer_lists_her_reports_and_gets_no_export(client, alice, cases):
         [cases["late"].reference, cases["on_time"].reference]
     )
     assert "format=xlsx" not in response.content.decode()
+
+
+def test_the_dashboards_export_is_exactly_its_cases(client, carol, cases):
+    client.force_login(carol)
+    page = client.get("/dasbor/", {"urgency": "high"}).content.decode()
+    found = re.search(r'<a class="button" href="([^"]+)" download>XLSX</a>', page)
+    assert found
+    download = client.get(html.unescape(found.group(1)))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    cells = {str(cell.value) for row in sheet.iter_rows() for cell in row}
+    assert cases["late"].reference in cells
+    assert cases["on_time"].reference not in cells  # another urgency
+    assert cases["tanah_bumbu"].reference not in cells  # another region
+
+
+def test_an_officer_is_chosen_by_name_with_what_they_carry(client, alice, bob, cases):
+    client.force_login(bob)
+    form = client.get(f"/kasus/{cases['on_time'].pk}/", {"aksi": "verify"}).content.decode()
+    carried = "Bob — Rehabilitasi Sosial · sedang bertugas · 0 kasus terbuka, 0 terlambat"
+    assert re.search(rf'<option value="{bob.pk}">{carried}</option>', form)
