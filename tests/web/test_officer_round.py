@@ -1,0 +1,68 @@
+"""Issue 13's officers' round in a real browser at desktop size: petugas_bjm finds a new report
+in his work queue, verifies it and assigns petugas_bjm_2 by name; she records the assistance and
+closes the case; each step is a sentence of the history, and the reporter is told."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from casework.models import CaseState, User
+from sampledata.demo import seed_demo_accounts
+from tests.factories import PASSWORD, make_case
+from tests.web.conftest import SIZES, check, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def saved(page: Page, action: str) -> None:
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator(".notice")).to_contain_text(f"Tersimpan: {action}.")
+
+
+def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser, live_server):
+    seed_demo_accounts(password=PASSWORD)
+    case = make_case(User.objects.get(username="relawan_bjm"))
+    context = browser.new_context(viewport=SIZES["desktop"], locale="id-ID")
+    page = context.new_page()
+    page.size_name = "desktop"  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/masuk/")
+    sign_in(page, "petugas_bjm")
+    page.get_by_role("link", name=case.reference).click()  # from his work queue
+
+    page.get_by_role("button", name="Verifikasi").click()
+    page.get_by_label("Catatan").fill("Dikunjungi: benar tinggal sendiri.")
+    officers = page.get_by_label("Petugas")
+    budi = officers.locator("option", has_text="Budi Santoso")
+    expect(budi).to_contain_text("Rehabilitasi Sosial")
+    officers.select_option(budi.get_attribute("value"))
+    saved(page, "Verifikasi")
+    expect(page.get_by_text("Rina Marlina (petugas) memverifikasi laporan")).to_be_visible()
+    check(page, "kasus-diverifikasi")
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "petugas_bjm_2")
+    page.goto(f"{live_server.url}/kasus/{case.pk}/")
+    page.get_by_role("button", name="Catat bantuan").click()
+    page.get_by_label("Jenis bantuan").select_option("basic_needs")
+    page.get_by_label("Uraian").fill("Paket sembako diantar ke rumah.")
+    page.get_by_label("Tanggal bantuan").fill(timezone.localdate().isoformat())
+    saved(page, "Catat bantuan")
+    expect(page.locator(".records").first).to_contain_text("Paket sembako diantar ke rumah.")
+    page.get_by_role("button", name="Tutup kasus").click()
+    page.get_by_label("Hasil").select_option("resolved")
+    page.get_by_label("Ringkasan").fill("Lansia kini dirawat keluarganya.")
+    saved(page, "Tutup kasus")
+    expect(page.get_by_text(re.compile(r"Budi Santoso \(petugas\) menutup"))).to_be_visible()
+    check(page, "kasus-ditutup")
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED
+    assert case.assigned_to is not None and case.assigned_to.username == "petugas_bjm_2"
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, "relawan_bjm")  # the reporter is told, and her link opens the case
+    page.get_by_role("link", name="Notifikasi").click()
+    page.get_by_role("link", name=re.compile(case.reference)).first.click()
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    context.close()
