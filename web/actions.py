@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from casework import selectors as casework_selectors
-from casework.models import Case, Division, User
+from casework.models import Case, Division, RegionLevel, User
 from common.errors import DomainError
 from common.serializers import StrictBooleanField
-from web import refusals
+from notifications.models import OutboxMessage
+from web import refusals, reporting
 from workflows import services
 from workflows.serializers import ACTION_INPUTS
 
@@ -31,12 +33,24 @@ ACTION_LABELS = {
     "transfer": pgettext_lazy("action button", "Move"),
 }
 # Free text written at length gets a text area; a short one (a name, a code) a line.
-SHORT_TEXT = {"provider", "referred_to", "region", "duplicate_of"}
+SHORT_TEXT = {"provider", "referred_to", "duplicate_of"}
+# A transfer's `region` is chosen with three pickers narrowing each other (web/transfer.js), the
+# most precise one chosen sent as the code; its refusals are shown beside the kabupaten/kota.
+PICKERS = (
+    ("regency", RegionLevel.REGENCY, _lazy("Regency/city")),
+    ("district", RegionLevel.DISTRICT, _lazy("District (kecamatan)")),
+    ("village", RegionLevel.VILLAGE, _lazy("Village (desa/kelurahan)")),
+)
+PROVINCE = "63"
+# The other case is named on the page by its reference, as the officer knows it.
+REFERENCE_HELP = _lazy("The case number, e.g. 6371-2026-000123")
 # What a page's form does not offer as such: the API's resubmission `changes` are the fields
 # below, each shown with what the case now says.
 NOT_ON_THE_FORM = {"changes"}
 # Emptied, these mean "not known" (null), as the API writes them.
 BLANK_IS_UNKNOWN = {"birth_date", "age_estimate"}
+# Where a refusal of a field of the API's body is shown on the page.
+SHOWN_AT = {"region": "regency"}
 # What a returned report may be corrected in when it is sent again: the report form's inputs,
 # each the path of its field in the API's `changes` (as in PATCH /cases/{id}/).
 CORRECTIONS = (
@@ -61,6 +75,7 @@ class Input:
     value: str = ""
     error: str = ""
     correction: tuple[str, ...] = ()  # its path in `changes`, for a resubmission's fields
+    below: str = ""  # a region picker: the input it narrows
 
 
 @dataclass
@@ -69,16 +84,26 @@ class ActionForm:
     label: str
     inputs: list[Input]
     message: str = ""  # the summary of what to fix, or the service's refusal
+    regions: bool = False  # has region pickers (web/transfer.js narrows them)
+    told_reporter: bool = False  # done, and the reporter was sent a notice of it
 
 
 def action_form(
-    action: str, user: User, data: QueryDict | None = None, shown: dict | None = None
+    action: str,
+    user: User,
+    data: QueryDict | None = None,
+    shown: dict | None = None,
+    case: Case | None = None,
 ) -> ActionForm:
     """The action's form; `shown` (the case as the reader's API call renders it) fills a
-    resubmission's corrections with what the case now says."""
+    resubmission's corrections with what the case now says; `case` leaves its own kabupaten/kota
+    out of a transfer's choices."""
     inputs = []
     for name, body_field in ACTION_INPUTS[action]().fields.items():
         if name in NOT_ON_THE_FORM:
+            continue
+        if name == "region":
+            inputs.extend(_region_pickers(data, case))
             continue
         inputs.append(
             Input(
@@ -86,14 +111,51 @@ def action_form(
                 label=str(body_field.label),
                 kind=_kind(name, body_field),
                 required=body_field.required,
-                help=str(body_field.help_text or ""),
+                help=str(REFERENCE_HELP if name == "duplicate_of" else body_field.help_text or ""),
                 choices=_choices(name, body_field, user),
                 value=(data.get(name, "") if data is not None else ""),
             )
         )
     if action == "resubmit" and shown is not None:
         inputs.extend(_corrections(shown, data))
-    return ActionForm(action, str(ACTION_LABELS[action]), inputs)
+    regions = any(item.below for item in inputs)
+    return ActionForm(action, str(ACTION_LABELS[action]), inputs, regions=regions)
+
+
+def _region_pickers(data: QueryDict | None, case: Case | None) -> list[Input]:
+    """Kabupaten/kota of the province but the case's own (a transfer goes elsewhere), then the
+    kecamatan and desa/kelurahan of what is chosen, as the report form lists them."""
+    chosen = {name: (data.get(name, "") if data is not None else "") for name, _l, _t in PICKERS}
+    own = case.regency_id if case is not None else None
+    lists = [
+        [(code, words) for code, words in reporting.regions_below(PROVINCE, PICKERS[0][1])
+         if code != own],
+        reporting.regions_below(chosen["regency"], PICKERS[1][1]),
+        reporting.regions_below(chosen["district"], PICKERS[2][1]),
+    ]  # fmt: skip
+    return [
+        Input(
+            name=name,
+            label=str(label),
+            kind="select",
+            required=index == 0,
+            choices=lists[index],
+            value=chosen[name],
+            below=PICKERS[index + 1][0] if index + 1 < len(PICKERS) else "",
+        )
+        for index, (name, _level, label) in enumerate(PICKERS)
+    ]
+
+
+def _region(data: QueryDict) -> str:
+    """The most precise region chosen that lies in what is chosen above it."""
+    code = data.get("regency", "")
+    for name in ("district", "village"):
+        below = data.get(name, "")
+        if not (code and below.startswith(code + ".")):
+            break
+        code = below
+    return code
 
 
 def _corrections(shown: dict, data: QueryDict | None) -> list[Input]:
@@ -128,17 +190,42 @@ def perform(
 ) -> tuple[Case | None, ActionForm]:
     """Do the action from the form's data: the case as it now is, or None and the form again
     with each refusal beside its field."""
-    form = action_form(action, user, data, shown)
-    serializer = ACTION_INPUTS[action](data=_body(form, data, shown or {}))
+    form = action_form(action, user, data, shown, case)
+    body = _body(form, data, shown or {})
+    if "duplicate_of" in body:
+        original = _case_of_reference(user, body["duplicate_of"])
+        if original is None:
+            unknown = str(_lazy("No case you can see has this number."))
+            return None, _refused(form, refusals.Refusal(unknown, {"duplicate_of": unknown}))
+        body["duplicate_of"] = original
+    serializer = ACTION_INPUTS[action](data=body)
     if not serializer.is_valid():
-        return None, _refused(form, refusals.of_serializer(serializer))
+        return None, _refused(form, refusals.of_serializer(serializer, shown_at=SHOWN_AT))
+    started = timezone.now()
     try:
         done = services.case_transition(
             case_id=case.pk, actor=user, action=action, data=serializer.validated_data
         )
     except DomainError as exc:
-        return None, _refused(form, refusals.of_domain_error(exc, ACTION_INPUTS[action]))
+        refusal = refusals.of_domain_error(exc, ACTION_INPUTS[action], shown_at=SHOWN_AT)
+        return None, _refused(form, refusal)
+    # What the action queued for the reporter (the step's own notices), not a list kept here.
+    form.told_reporter = OutboxMessage.objects.filter(
+        case_id=done.pk, recipient_id=done.reported_by_id, created_at__gte=started
+    ).exists()
     return done, form
+
+
+def _case_of_reference(user: User, reference: str) -> str | None:
+    """The id of the case with this reference among those the reader may see: one out of reach
+    is as unknown as one that does not exist."""
+    found = (
+        casework_selectors.cases_visible_to(user)
+        .filter(reference=reference.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return str(found) if found is not None else None
 
 
 def _kind(name: str, body_field: serializers.Field) -> str:
@@ -197,6 +284,10 @@ def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
             continue
         elif item.name == "assignee":
             body[item.name] = int(raw) if raw.isdigit() else raw
+        elif item.name in ("district", "village"):
+            continue
+        elif item.name == "regency":
+            body["region"] = _region(data)
         else:
             body[item.name] = raw
     if changes:

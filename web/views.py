@@ -178,7 +178,7 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     chosen = request.GET.get("aksi", "")
     form = None
     if chosen in case.available_actions(user):
-        form = actions.action_form(chosen, user, shown=_shown(request, case))
+        form = actions.action_form(chosen, user, shown=_shown(request, case), case=case)
     return _render_case(request, user, case, form)
 
 
@@ -191,7 +191,11 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
         raise Http404
     done, form = actions.perform(case, user, action, request.POST, _shown(request, case))
     if done is not None:
-        messages.success(request, _("Saved: %(action)s.") % {"action": form.label})
+        if form.told_reporter:
+            said = _("Saved: %(action)s. The reporter is told.")
+        else:
+            said = _("Saved: %(action)s.")
+        messages.success(request, said % {"action": form.label})
         return redirect("web:case", case_id=case.pk)
     return _render_case(request, user, case, form, status=400)
 
