@@ -33,6 +33,7 @@ def click_inside(page: Page, selector: str) -> None:
     point = page.evaluate(
         """(selector) => {
             const shape = document.querySelector(selector);
+            shape.scrollIntoView({ block: "center" });  // a point off the screen is no point
             const box = shape.getBoundingClientRect();
             for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
                 const x = box.left + box.width * i / 20, y = box.top + box.height * j / 20;
