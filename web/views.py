@@ -196,6 +196,14 @@ def case_action(request: HttpRequest, case_id: str, action: str) -> HttpResponse
         else:
             said = _("Saved: %(action)s.")
         messages.success(request, said % {"action": form.label})
+        if not selectors.cases_visible_to(user).filter(pk=case.pk).exists():
+            # Moved out of their reach (a transfer): the case page would be a 404 now.
+            messages.info(
+                request,
+                _("%(reference)s is now handled by the Dinas Sosial of %(regency)s.")
+                % {"reference": done.reference, "regency": done.regency.name},
+            )
+            return redirect("web:home")
         return redirect("web:case", case_id=case.pk)
     return _render_case(request, user, case, form, status=400)
 

@@ -66,3 +66,28 @@ def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser
     page.get_by_role("link", name=re.compile(case.reference)).first.click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     context.close()
+
+
+def test_an_officer_moves_a_case_to_another_kabupaten_by_its_names(browser: Browser, live_server):
+    seed_demo_accounts(password=PASSWORD)
+    case = make_case(User.objects.get(username="relawan_bjm"))
+    context = browser.new_context(viewport=SIZES["phone"], locale="id-ID")
+    page = context.new_page()
+    page.size_name = "phone"  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/masuk/?next=/kasus/{case.pk}/")
+    sign_in(page, "petugas_bjm")
+    page.get_by_role("button", name="Pindahkan").click()
+    page.get_by_label("Kabupaten/Kota", exact=True).select_option(label="Kabupaten Tanah Bumbu")
+    # The kecamatan and desa lists narrow each other, as on the report form.
+    page.get_by_label("Kecamatan", exact=True).select_option("63.10.01")
+    page.get_by_label("Desa/Kelurahan", exact=True).select_option("63.10.01.1007")
+    page.get_by_label("Alasan").fill("Lansia tinggal di Tanah Bumbu sejak bulan lalu.")
+    check(page, "kasus-pindahkan")
+    saved(page, "Pindahkan")
+    # Out of his reach now: back to his queue, told where the case went.
+    notice = page.locator(".notice")
+    expect(notice).to_contain_text("kini ditangani Dinas Sosial Kabupaten Tanah Bumbu")
+    expect(page.get_by_role("heading", name="Antrean kerja")).to_be_visible()
+    case.refresh_from_db()
+    assert case.region_id == "63.10.01.1007" and case.regency_id == "63.10"
+    context.close()
