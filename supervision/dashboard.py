@@ -21,13 +21,14 @@ READ transaction on PostgreSQL, so the figures of one answer agree with each oth
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncDate
+from django.utils import timezone
 
 from casework.models import (
     Case,
@@ -54,6 +55,8 @@ AGE_BUCKETS = [
     ("over_30_days", 31, None),
 ]
 OPEN = ~Q(state=CaseState.CLOSED)  # as written, it matches the partial indexes' condition
+# History rows into or out of `closed` (as written, the partial index `history_closing_at`'s).
+CLOSING = Q(to_state=CaseState.CLOSED) | Q(from_state=CaseState.CLOSED)
 # The code length of a region's children, by its level.
 CHILD_CODE_LENGTH: dict[str, int] = {
     RegionLevel.PROVINCE: 5,
@@ -62,6 +65,7 @@ CHILD_CODE_LENGTH: dict[str, int] = {
 }
 DURATION_NAMES = {step: f"to_{step}" for step in STEPS}
 PERCENTILES = {"median_hours": 50, "p90_hours": 90}
+TREND_WEEKS = 12
 
 
 def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[str, Any]:
@@ -76,6 +80,7 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
         opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
         children = _children(scope.region)
         workload = _workload(scope, opened.loads)
+        trend = _trend(scope, now)
     by_region = {}
     for code, name in children:
         totals = counts["by_region"].get(code, {"total": 0, "open": 0})
@@ -95,6 +100,7 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
         },
         "closure_outcomes": counts["closure_outcomes"],
         "workload": workload,
+        "trend": trend,
     }
 
 
@@ -131,6 +137,23 @@ def _cases(scope: Scope) -> QuerySet[Case]:
     if scope.created_before:
         cases = cases.filter(created_at__lt=scope.created_before)
     return cases
+
+
+def _in_scope(scope: Scope, prefix: str) -> Q:
+    """`_cases`' region, category and urgency as a condition on the case at `prefix` (a join:
+    the rows of an index are then read first, their cases looked up by key)."""
+    region = scope.region
+    if region.level == RegionLevel.PROVINCE:  # every case is the province's: no join needed
+        where = Q()
+    elif region.level == RegionLevel.REGENCY:
+        where = Q(**{f"{prefix}regency_id": region.code})
+    else:
+        where = region_and_below(f"{prefix}region__code", region.code)
+    if scope.category:
+        where &= Q(**{f"{prefix}category_id": scope.category})
+    if scope.urgency:
+        where &= Q(**{f"{prefix}urgency": scope.urgency})
+    return where
 
 
 def _children(region: Region) -> list[tuple[str, str]]:
@@ -443,3 +466,62 @@ def _workload(scope: Scope, loads: dict[int, tuple[int, int]]) -> list[dict[str,
         for u in officers.only("id", "username", "full_name")
     ]
     return sorted(result, key=lambda r: (-r["open"], -r["overdue"], r["user"]["username"]))
+
+
+# --- the trend: new, closed and open cases per week ----------------------------------------
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())  # the Monday (ISO weeks)
+
+
+def _trend(scope: Scope, now: datetime) -> list[dict[str, Any]]:
+    """The last `TREND_WEEKS` weeks (WITA, from Monday), the oldest first, ending with the
+    current one: cases reported, closings (entries into `closed`: a close or a reject) and the
+    open cases at the end of each week (now, for the current one). The report-time range is
+    ignored: the trend always covers those weeks, of the scope's region, category and urgency.
+
+    Three reads: the open cases now, the reports since the first week's start, and the history
+    rows into or out of `closed` since then (a partial index holds exactly those). The open
+    count at the end of a week is the open count now, less the reports and reopenings after
+    that week, plus the closings after it."""
+    weeks = [
+        _week_start(timezone.localdate(now)) - timedelta(weeks=n)
+        for n in range(TREND_WEEKS - 1, -1, -1)
+    ]
+    start = datetime.combine(weeks[0], time(), timezone.get_current_timezone())
+    cases = _cases(replace(scope, created_after=None, created_before=None))
+    open_now = cases.filter(OPEN).count()
+    tz = timezone.get_current_timezone()
+    new: Counter = Counter()
+    for day, n in (
+        cases.filter(created_at__gte=start, created_at__lte=now)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("*"))
+        .values_list("day", "n")
+    ):
+        new[_week_start(day)] += n
+    closed: Counter = Counter()
+    reopened: Counter = Counter()
+    for day, to_state, n in (
+        HistoryEntry.objects.filter(CLOSING, _in_scope(scope, "case__"), at__gte=start, at__lte=now)
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day", "to_state")
+        .annotate(n=Count("*"))
+        .values_list("day", "to_state", "n")
+    ):
+        (closed if to_state == CaseState.CLOSED else reopened)[_week_start(day)] += n
+    trend = []
+    open_at_end = open_now
+    for week in reversed(weeks):  # walk back from now
+        trend.append(
+            {
+                "week_start": week,
+                "new": new[week],
+                "closed": closed[week],
+                "open_at_end": open_at_end,
+            }
+        )
+        open_at_end += closed[week] - new[week] - reopened[week]
+    return trend[::-1]

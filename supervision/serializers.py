@@ -150,6 +150,23 @@ class Workload(serializers.Serializer):
     overdue = serializers.IntegerField(help_text=_("Of them, overdue."))
 
 
+class TrendWeek(serializers.Serializer):
+    week_start = serializers.DateField(help_text=_("The week's Monday (WITA)."))
+    new = serializers.IntegerField(help_text=_("Cases in scope reported in the week."))
+    closed = serializers.IntegerField(
+        help_text=_(
+            "Closings of cases in scope in the week: each move into `closed` (a close or a "
+            "reject) counts, so a case closed, reopened and closed again counts twice."
+        )
+    )
+    open_at_end = serializers.IntegerField(
+        help_text=_(
+            "Cases in scope open (not closed) at the end of the week (Sunday 24:00 WITA); for "
+            "the current week, at `as_of`. Reopenings count: a reopened case is open again."
+        )
+    )
+
+
 class DashboardScope(serializers.Serializer):
     region = serializers.SerializerMethodField(
         help_text=_("The region asked (or yours): its code, name and level.")
@@ -245,5 +262,15 @@ class DashboardOutput(serializers.Serializer):
             "Per person with open cases in scope assigned, and per active officer of the "
             "region's kabupaten/kota (every one, for the province) even with none: open "
             "assigned cases in scope and the overdue among them. Most open first."
+        ),
+    )
+    trend = TrendWeek(
+        many=True,
+        help_text=_(
+            "The last 12 weeks (WITA, Monday to Sunday), the oldest first, ending with the "
+            "current, partial week: cases reported, closed and open per week. It counts the "
+            "cases of the region, category and urgency asked, but ignores `created_after` and "
+            "`created_before`: it always covers these 12 weeks. A case counts in the region "
+            "it is in now (a transfer moves its past with it)."
         ),
     )

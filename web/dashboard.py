@@ -27,6 +27,9 @@ FILTERS = ("region", "category", "urgency", "created_after", "created_before")
 BAR = 300  # the longest bar, in the chart's 400-unit-wide viewBox
 ROW = 34  # one bar and its label
 SHADES = 5  # the map's shades: 0 (no open case) to 4 (the most)
+TREND_HEIGHT = 150  # the tallest column of the trend, in its viewBox
+TREND_GROUP = 40  # one week's three columns and the gap after them
+TREND_KINDS = ("new", "closed", "open_at_end")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,32 @@ class Chart:
     @property
     def height(self) -> int:
         return max(ROW, ROW * len(self.rows))
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str  # new, closed or open_at_end: its class
+    x: int
+    y: int
+    height: int
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    label: str  # the week's Monday, e.g. 30/11
+    week_start: str
+    cells: tuple[str, ...]  # new, closed, open at the end
+    x: int
+    columns: list[Column]
+
+
+@dataclass(frozen=True)
+class Trend:
+    label: str
+    columns: tuple[str, ...]
+    weeks: list[TrendWeek]
+    width: int
+    height: int = TREND_HEIGHT + 40
 
 
 @dataclass(frozen=True)
@@ -194,6 +223,7 @@ def _shown(figures: dict[str, Any], values: dict[str, str], user: User) -> dict[
             for s in steps
         ],
         "charts": _charts(figures),
+        "trend": _trend(figures["trend"]),
         "exports": [
             (label, _export_url(region["code"], values, kind))
             for label, kind in (("XLSX", "xlsx"), ("CSV", "csv"))
@@ -332,6 +362,34 @@ def _workload_chart(workload: list[dict[str, Any]]) -> Chart:
     ]
     label = _("Bar chart: %(title)s; the overdue part of each bar is darker") % {"title": title}
     return Chart("workload", title, label, (_("Open"), _("Overdue")), rows)
+
+
+def _trend(trend: list[dict[str, Any]]) -> Trend:
+    """Per week, three columns side by side: reported, closed, open at the week's end."""
+    most = max([w[k] for w in trend for k in TREND_KINDS] + [1])
+    weeks = []
+    for i, w in enumerate(trend):
+        x = i * TREND_GROUP
+        columns = []
+        for j, kind in enumerate(TREND_KINDS):
+            height = round(TREND_HEIGHT * w[kind] / most)
+            columns.append(Column(kind, x + 4 + j * 10, 10 + TREND_HEIGHT - height, height))
+        day = w["week_start"]  # YYYY-MM-DD
+        weeks.append(
+            TrendWeek(
+                f"{day[8:10]}/{day[5:7]}",
+                day,
+                tuple(str(w[k]) for k in TREND_KINDS),
+                x,
+                columns,
+            )
+        )
+    label = _(
+        "Column chart: cases per week over the last %(n)s weeks, from the week of %(first)s; "
+        "for each week, reported, closed and open at its end, from left to right"
+    ) % {"n": len(trend), "first": trend[0]["week_start"] if trend else ""}
+    heads = (_("Reported"), _("Closed"), _("Open at the end of the week"))
+    return Trend(label, heads, weeks, max(TREND_GROUP, TREND_GROUP * len(trend)))
 
 
 def _shade(n: int, most: int) -> int:

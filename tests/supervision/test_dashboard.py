@@ -645,3 +645,57 @@ def test_rebuild_tallies_recounts_what_went_around_the_services(province):
 
     assert tally_rows() == live
     assert "9 of 9 cases counted" in out.getvalue()
+
+
+# --- the trend ----------------------------------------------------------------------------
+
+TREND_NOW = datetime(2026, 12, 2, 10, 0, tzinfo=WITA)  # a Wednesday; this week began 30 Nov
+
+
+def weeks(changes: dict[int, tuple[int, int, int]], quiet: tuple[int, int, int]) -> list:
+    """The expected trend: week n (1 = the oldest) is changes[n], else the last one before."""
+    first = datetime(2026, 9, 14).date()
+    shown, rows = quiet, []
+    for n in range(1, 13):
+        shown = changes.get(n, (0, 0, shown[2]))
+        new, closed, open_ = shown
+        rows.append(
+            {
+                "week_start": (first + timedelta(weeks=n - 1)).isoformat(),
+                "new": new,
+                "closed": closed,
+                "open_at_end": open_,
+            }
+        )
+    return rows
+
+
+@pytest.mark.django_db
+def test_the_trend_counts_new_closed_and_open_cases_per_week(alice, vera, bob, carol, tono):
+    with time_machine.travel(datetime(2026, 9, 10, 9, 0, tzinfo=WITA), tick=False) as clock:
+        make_case(alice)  # Y: before the 12 weeks, open throughout
+        clock.move_to(datetime(2026, 9, 15, 10, 0, tzinfo=WITA))  # week 1
+        x = make_case(alice)
+        clock.move_to(datetime(2026, 9, 22, 10, 0, tzinfo=WITA))  # week 2, Tanah Bumbu
+        make_case(vera, region="63.10.01")
+        clock.move_to(datetime(2026, 9, 29, 10, 0, tzinfo=WITA))  # week 3
+        act(bob, x, "reject", {"outcome": "rejected", "reason": "Bukan PPKS."})
+        clock.move_to(datetime(2026, 10, 13, 10, 0, tzinfo=WITA))  # week 5
+        act(carol, x, "reopen", {"reason": "Kondisi memburuk."})
+        # Monday 07:00 WITA is still Sunday in UTC: the week is WITA's, the current one.
+        clock.move_to(datetime(2026, 11, 30, 7, 0, tzinfo=WITA))
+        make_case(alice, urgency="high")
+        clock.move_to(TREND_NOW)
+        banjarmasin, tanah_bumbu = get(carol).json(), get(tono).json()
+        high = get(carol, urgency="high", created_after="2026-11-01").json()
+        computed = dashboard.dashboard(scope("63.71"), now=timezone.now(), use_tallies=False)
+
+    assert banjarmasin["trend"] == weeks(
+        {1: (1, 0, 2), 3: (0, 1, 1), 5: (0, 0, 2), 12: (1, 0, 3)}, (0, 0, 1)
+    )
+    assert tanah_bumbu["trend"] == weeks({2: (1, 0, 1)}, (0, 0, 0))
+    # The urgency narrows it; the report range does not.
+    assert high["trend"] == weeks({12: (1, 0, 1)}, (0, 0, 0))
+    assert [{**w, "week_start": w["week_start"].isoformat()} for w in computed["trend"]] == (
+        banjarmasin["trend"]
+    )

@@ -62,7 +62,7 @@ def test_the_page_shows_the_apis_figures_for_the_same_filters(client, carol, cas
 def test_every_chart_is_an_image_with_its_words_and_a_table(client, carol, bob, cases):
     page, answer = both(client, carol, {})
     shown = text(page)
-    assert shown.count('role="img"') == 7  # six charts and the map
+    assert shown.count('role="img"') == 8  # six charts, the trend and the map
     assert 'aria-label="Diagram batang: Kasus menurut status"' in shown
     states = re.search(r"<caption>Kasus menurut status</caption>.*?</table>", shown)[0]
     rows = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', states)
@@ -135,3 +135,22 @@ def test_a_supervisors_home_is_the_dashboard(client, carol, cases):
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["figures"]["scope"]["region"]["code"] == "63.71"
+
+
+def test_the_trend_is_a_chart_with_the_apis_numbers_in_a_table(client, carol, cases):
+    page, answer = both(client, carol, {})
+    shown = text(page)
+    assert len(answer["trend"]) == 12
+    assert re.search(r'<svg role="img" aria-label="Diagram kolom: kasus per minggu', shown)
+    table = re.search(r"<caption>Kasus per minggu.*?</table>", shown)[0]
+    rows = re.findall(
+        r'<th scope="row"><time datetime="([\d-]+)">[^<]+</time></th>'
+        r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
+        table,
+    )
+    assert [
+        {"week_start": w, "new": int(n), "closed": int(c), "open_at_end": int(o)}
+        for w, n, c, o in rows
+    ] == answer["trend"]
+    assert answer["trend"][-2]["new"] == 2  # Banjarmasin's two cases, reported last week
+    assert shown.count('data-week="') == 12
