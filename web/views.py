@@ -1,6 +1,7 @@
 """The web app's pages: thin views over the services and selectors the API uses, so scoping,
 masking and the access log are the API's by construction."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -281,20 +282,13 @@ def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
     body = {"text": request.POST.get("text", "")}
     if request.POST.get("visibility"):
         body["visibility"] = request.POST["visibility"]
-    serializer = NoteInput(data=body)
-    try:
-        if serializer.is_valid():
-            data = serializer.validated_data
-            records.note_add(
-                case_id=case.pk, author=user, text=data["text"], visibility=data.get("visibility")
-            )
-            messages.success(request, _("The note is saved."))
-            return redirect("web:case", case_id=case.pk)
-        refusal, status = refusals.of_serializer(serializer), 400
-    except DomainError as exc:
-        refusal, status = refusals.of_domain_error(exc, NoteInput), exc.status_code
-    refused = Refused("note", refusal.message, refusal.by_input, body)
-    return _render_case(request, user, case, None, status=status, refused=refused)
+
+    def save(data: dict) -> None:
+        records.note_add(
+            case_id=case.pk, author=user, text=data["text"], visibility=data.get("visibility")
+        )
+
+    return _add_record(request, user, case, "note", NoteInput, body, save, _("The note is saved."))
 
 
 @require_POST
@@ -306,19 +300,40 @@ def case_upload(request: HttpRequest, case_id: str) -> HttpResponse:
     body: dict = {"file": request.FILES.get("file")}
     if request.POST.get("name"):
         body["name"] = request.POST["name"]
-    serializer = AttachmentInput(data=body)
+
+    def save(data: dict) -> None:
+        records.attachment_add(
+            case_id=case.pk, uploader=user, upload=data["file"], name=data.get("name")
+        )
+
+    return _add_record(
+        request, user, case, "upload", AttachmentInput, body, save, _("The file is added.")
+    )
+
+
+def _add_record(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    what: str,
+    serializer_class: type[NoteInput] | type[AttachmentInput],
+    body: dict,
+    save: Callable[[dict], None],
+    done: str,
+) -> HttpResponse:
+    """A record added from the case page as the API adds it: its body serializer, then its
+    service; done, back to the case; refused, the page again with the reasons beside the fields."""
+    serializer = serializer_class(data=body)
     try:
         if serializer.is_valid():
-            data = serializer.validated_data
-            records.attachment_add(
-                case_id=case.pk, uploader=user, upload=data["file"], name=data.get("name")
-            )
-            messages.success(request, _("The file is added."))
+            save(serializer.validated_data)
+            messages.success(request, done)
             return redirect("web:case", case_id=case.pk)
         refusal, status = refusals.of_serializer(serializer), 400
     except DomainError as exc:
-        refusal, status = refusals.of_domain_error(exc, AttachmentInput), exc.status_code
-    refused = Refused("upload", refusal.message, refusal.by_input, {"name": body.get("name", "")})
+        refusal, status = refusals.of_domain_error(exc, serializer_class), exc.status_code
+    typed = {name: value for name, value in body.items() if isinstance(value, str)}
+    refused = Refused(what, refusal.message, refusal.by_input, typed)
     return _render_case(request, user, case, None, status=status, refused=refused)
 
 

@@ -16,19 +16,25 @@ from tests.web.conftest import SIZES, check, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def signed_in(browser: Browser, live_server, size: str, username: str, then: str) -> Page:
+    """The demo accounts; a fresh browser at `size`, `username` signed in, landing on `then`."""
+    seed_demo_accounts(password=PASSWORD)
+    page = browser.new_context(viewport=SIZES[size], locale="id-ID").new_page()
+    page.size_name = size  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/masuk/?next={then}")
+    sign_in(page, username)
+    return page
+
+
 def saved(page: Page, action: str) -> None:
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator(".notice")).to_contain_text(f"Tersimpan: {action}.")
 
 
 def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser, live_server):
-    seed_demo_accounts(password=PASSWORD)
+    page = signed_in(browser, live_server, "desktop", "petugas_bjm", "/")
     case = make_case(User.objects.get(username="relawan_bjm"))
-    context = browser.new_context(viewport=SIZES["desktop"], locale="id-ID")
-    page = context.new_page()
-    page.size_name = "desktop"  # type: ignore[attr-defined]
-    page.goto(f"{live_server.url}/masuk/")
-    sign_in(page, "petugas_bjm")
+    page.reload()
     page.get_by_role("link", name=case.reference).click()  # from his work queue
 
     page.get_by_role("button", name="Verifikasi").click()
@@ -65,17 +71,13 @@ def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser
     page.get_by_role("link", name="Notifikasi").click()
     page.get_by_role("link", name=re.compile(case.reference)).first.click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
-    context.close()
+    page.context.close()
 
 
 def test_an_officer_moves_a_case_to_another_kabupaten_by_its_names(browser: Browser, live_server):
-    seed_demo_accounts(password=PASSWORD)
+    page = signed_in(browser, live_server, "phone", "petugas_bjm", "/")
     case = make_case(User.objects.get(username="relawan_bjm"))
-    context = browser.new_context(viewport=SIZES["phone"], locale="id-ID")
-    page = context.new_page()
-    page.size_name = "phone"  # type: ignore[attr-defined]
-    page.goto(f"{live_server.url}/masuk/?next=/kasus/{case.pk}/")
-    sign_in(page, "petugas_bjm")
+    page.goto(f"{live_server.url}/kasus/{case.pk}/")
     page.get_by_role("button", name="Pindahkan").click()
     page.get_by_label("Kabupaten/Kota", exact=True).select_option(label="Kabupaten Tanah Bumbu")
     # The kecamatan and desa lists narrow each other, as on the report form.
@@ -90,4 +92,4 @@ def test_an_officer_moves_a_case_to_another_kabupaten_by_its_names(browser: Brow
     expect(page.get_by_role("heading", name="Antrean kerja")).to_be_visible()
     case.refresh_from_db()
     assert case.region_id == "63.10.01.1007" and case.regency_id == "63.10"
-    context.close()
+    page.context.close()
