@@ -124,9 +124,9 @@ def _when(moment: datetime) -> str:
 
 
 def _link(message: OutboxMessage) -> str:
-    """A case's page in the web app (a signed-out reader signs in and lands there); the digest's
-    overdue cases in the API until the web app has its case list."""
+    """A case's page in the web app (a signed-out reader signs in and lands there); for the
+    digest, the web app's list of the reader's overdue cases (their reach, as everywhere)."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     if message.case_id is None:
-        return f"{base}/api/v1/cases/?overdue=true"
+        return f"{base}/kasus/?overdue=true"
     return f"{base}/kasus/{message.case_id}/"

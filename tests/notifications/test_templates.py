@@ -75,7 +75,7 @@ def test_every_event_renders_its_words_in_both_languages(event, language, case, 
     if event == "daily_digest":
         assert T0.date().isoformat() in rendered.title
         assert "Kota Banjarmasin" in rendered.body
-        assert rendered.link.endswith("/api/v1/cases/?overdue=true")
+        assert rendered.link.endswith("/kasus/?overdue=true")
         return
     assert case.reference in rendered.title
     assert CATEGORY[language] in rendered.body

@@ -102,5 +102,5 @@ def test_the_digest_reaches_the_supervisors_inbox(alice, carol, dina):
     item = InboxItem.objects.get(recipient=carol, event="daily_digest")
     assert item.title == "Daily summary 2026-11-21"
     assert item.body.startswith("Kota Banjarmasin: 1 open cases, 0 overdue, 1 new in the last day.")
-    assert item.body.endswith("/api/v1/cases/?overdue=true")
+    assert item.body.endswith("/kasus/?overdue=true")
     assert item.case_id is None
