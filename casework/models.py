@@ -240,6 +240,9 @@ class Outcome(models.TextChoices):
 
 
 class Case(FSMModelMixin, models.Model):
+    # Not stored: set by `workflows.services.case_transition` on the case it returns.
+    told_user_ids: frozenset[int] = frozenset()
+
     """A reported PPKS case. `state` moves only through the transitions declared below, which
     `workflows.services` applies."""
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
@@ -15,7 +14,6 @@ from casework import selectors as casework_selectors
 from casework.models import Case, Division, RegionLevel, User
 from common.errors import DomainError
 from common.serializers import StrictBooleanField
-from notifications.models import OutboxMessage
 from web import refusals, reporting
 from workflows import services
 from workflows.serializers import ACTION_INPUTS
@@ -201,7 +199,6 @@ def perform(
     serializer = ACTION_INPUTS[action](data=body)
     if not serializer.is_valid():
         return None, _refused(form, refusals.of_serializer(serializer, shown_at=SHOWN_AT))
-    started = timezone.now()
     try:
         done = services.case_transition(
             case_id=case.pk, actor=user, action=action, data=serializer.validated_data
@@ -209,10 +206,7 @@ def perform(
     except DomainError as exc:
         refusal = refusals.of_domain_error(exc, ACTION_INPUTS[action], shown_at=SHOWN_AT)
         return None, _refused(form, refusal)
-    # What the action queued for the reporter (the step's own notices), not a list kept here.
-    form.told_reporter = OutboxMessage.objects.filter(
-        case_id=done.pk, recipient_id=done.reported_by_id, created_at__gte=started
-    ).exists()
+    form.told_reporter = done.reported_by_id in done.told_user_ids  # the step's own notices
     return done, form
 
 

@@ -21,9 +21,9 @@ def tell(
     *,
     actor: User | None = None,
     extra: dict[str, Any] | None = None,
-) -> None:
+) -> list[User]:
     """Queue `event` about `case` for everyone concerned except whoever caused it, in the
-    caller's transaction."""
+    caller's transaction; those it was queued for."""
     targets = [u for u in recipients if u is not None and (actor is None or u.pk != actor.pk)]
     if targets:
         notify(
@@ -33,6 +33,7 @@ def tell(
             case_reference=case.reference,
             context={**case_context(case), **(extra or {})},
         )
+    return targets
 
 
 def case_context(case: Case) -> dict[str, Any]:

@@ -101,6 +101,7 @@ def case_transition(
 
     Effects, in one transaction: the case row (locked first), the action's own rows (e.g. an
     assistance record), one history row, the next deadline, and the outbox rows of the event.
+    The case returned says whom the action told (`told_user_ids`: the outbox rows' recipients).
     Raises NotFound (out of reach), Conflict (not from this state, or its data preconditions
     fail), PermissionDenied (not this user's to do), ValidationFailed (bad references in data).
     """
@@ -127,8 +128,12 @@ def case_transition(
         step.after(case)
         entry = record_history(case, action=action, from_state=from_state, actor=actor, at=now,
                 reason=step.reason, payload=step.payload)  # fmt: skip
-        for event, recipients in step.notices(case):
-            tell(case, event, recipients, actor=actor)
+        told = [
+            user.pk
+            for event, recipients in step.notices(case)
+            for user in tell(case, event, recipients, actor=actor)
+        ]
+        case.told_user_ids = frozenset(told)
         history.append(tallies.entry_of(action, from_state, case.state, now, entry.payload))
         tallies.apply(before, tallies.snapshot(case, history))
     return case
