@@ -94,6 +94,7 @@ def _work_queue(request: HttpRequest, user: User) -> HttpResponse:
         "page": page,
         "tabs": queue.section_links(request.GET),
         "values": {name: request.GET.get(name, "") for name in queue.FORM_FILTERS},
+        "filtered": any(request.GET.get(name) for name in queue.FORM_FILTERS),
         "heading": _("Work queue"),
         "section_param": queue.SECTION_PARAM,
         "poll_seconds": settings.WORK_QUEUE_POLL_SECONDS,
@@ -123,6 +124,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "heading": _("Cases"),
         "tabs": [],
         "values": {name: request.GET.get(name, "") for name in queue.FORM_FILTERS},
+        "filtered": any(request.GET.get(name) for name in queue.FORM_FILTERS),
         "exports": exports,
         **queue.filter_choices(user),
     }

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from sampledata.demo import seed_demo_accounts
 from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD
 
@@ -67,3 +68,21 @@ def check(page: Page, name: str) -> None:
     assert serious == [], serious
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}-{page.size_name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def demo(db) -> None:
+    """The demo accounts of the README (relawan_bjm, petugas_bjm, supervisor_bjm, ...)."""
+    seed_demo_accounts(password=PASSWORD)
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server, demo) -> Iterator[Page]:
+    """A page at desktop size, the demo accounts there; no request may go to another host."""
+    context = browser.new_context(viewport=SIZES["desktop"], locale="id-ID")
+    page = context.new_page()
+    page.size_name = "desktop"  # type: ignore[attr-defined]
+    elsewhere = watch_other_hosts(page, live_server.url)
+    yield page
+    context.close()
+    assert elsewhere == [], "a page asked another host"

@@ -2,29 +2,15 @@
 dashboard (her home), finds the API's figures on it, and clicks a kecamatan on the map to get
 that kecamatan's dashboard."""
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from casework.models import Region, User
 from sampledata.demo import seed_demo_accounts
 from tests.factories import PASSWORD, make_case
-from tests.web.conftest import SIZES, check, sign_in, watch_other_hosts
+from tests.web.conftest import check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def desktop(browser: Browser, live_server, db) -> Iterator[Page]:
-    seed_demo_accounts(password=PASSWORD)
-    context = browser.new_context(viewport=SIZES["desktop"], locale="id-ID")
-    page = context.new_page()
-    page.size_name = "desktop"  # type: ignore[attr-defined]
-    elsewhere = watch_other_hosts(page, live_server.url)
-    yield page
-    context.close()
-    assert elsewhere == [], "a page asked another host"
 
 
 def click_inside(page: Page, selector: str) -> None:

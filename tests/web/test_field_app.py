@@ -10,8 +10,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from casework.models import Attachment, Case
-from sampledata.demo import seed_demo_accounts
-from tests.factories import PASSWORD
 from tests.web.conftest import SIZES, check, sign_in, watch_other_hosts
 from tests.workflows.test_records import JPEG, PNG
 
@@ -21,11 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ALALAK_SELATAN = {"latitude": -3.286046, "longitude": 114.568941}
 JAVA_SEA = {"latitude": -4.2, "longitude": 115.0}  # 18 km off the coast: the province's waters
 JAKARTA = {"latitude": -6.2, "longitude": 106.8}
-
-
-@pytest.fixture
-def demo(db) -> None:
-    seed_demo_accounts(password=PASSWORD)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from casework.models import Attachment, Case
 from tests.factories import PASSWORD, make_case
 from tests.web.conftest import SIZES, check, sign_in
 from tests.workflows.test_records import JPEG, PNG
-from workflows import services
+from workflows import records, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -163,3 +163,33 @@ def test_the_inbox_and_the_case_page_change_in_place(page: Page, live_server, al
     expect(page).to_have_url(f"{live_server.url}/kasus/{reported.pk}/?aksi=verify")
     assert page.evaluate("window.stillTheSamePage") is True
     check(page, "kasus-aksi-di-tempat")
+
+
+def test_the_officers_pages_read_at_both_sizes(page: Page, live_server, alice, bob):
+    """The work queue, the case list and a case page with its notes and forms: axe-checked,
+    photographed, and no sideways scrolling on the narrowest phone."""
+    case = make_case(alice)
+    records.note_add(case_id=case.pk, author=bob, text="Keluarga di Martapura dihubungi.")
+    page.goto(f"{live_server.url}/masuk/")
+    sign_in(page, "bob")
+    expect(page.get_by_role("heading", name="Antrean kerja")).to_be_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    check(page, "antrean-kerja")
+    page.get_by_role("link", name="Kasus", exact=True).click()
+    expect(page.get_by_role("heading", name="Kasus", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="XLSX")).to_be_visible()
+    check(page, "daftar-kasus")
+    page.get_by_role("link", name=case.reference).click()
+    expect(page.get_by_text("Keluarga di Martapura dihubungi.")).to_be_visible()
+    expect(page.get_by_label("Tambahkan keterangan")).to_be_visible()
+    check(page, "kasus-catatan")
+    for path in ("/", "/kasus/", f"/kasus/{case.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        page.set_viewport_size({"width": 360, "height": 740})
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll("body *")]
+                .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .map((e) => e.tagName + "#" + e.id + "." + e.className)"""
+        )
+        assert wide == [], (path, wide)
+        page.set_viewport_size(SIZES[page.size_name])  # type: ignore[attr-defined]

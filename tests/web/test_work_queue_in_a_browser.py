@@ -1,29 +1,14 @@
 """The work queue in a browser (issue 13): a new report appears in an officer's queue without a
 reload, by the page polling itself (htmx)."""
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from casework.models import User
-from sampledata.demo import seed_demo_accounts
-from tests.factories import PASSWORD, make_case
-from tests.web.conftest import SIZES, check, sign_in, watch_other_hosts
+from tests.factories import make_case
+from tests.web.conftest import check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def desktop(browser: Browser, live_server) -> Iterator[Page]:
-    seed_demo_accounts(password=PASSWORD)
-    context = browser.new_context(viewport=SIZES["desktop"], locale="id-ID")
-    page = context.new_page()
-    page.size_name = "desktop"  # type: ignore[attr-defined]
-    elsewhere = watch_other_hosts(page, live_server.url)
-    yield page
-    context.close()
-    assert elsewhere == [], "a page asked another host"
 
 
 def test_a_new_report_appears_in_the_queue_without_a_reload(desktop: Page, live_server, settings):
