@@ -42,6 +42,18 @@ def case_get_for_user(*, user: User, case_id: uuid.UUID | str) -> Case:
         raise NotFound() from exc
 
 
+def case_id_of_reference(user: User, reference: str) -> str | None:
+    """The id of the case with this reference among those the user may see: one out of reach
+    is as unknown as one that does not exist."""
+    found = (
+        cases_visible_to(user)
+        .filter(reference=reference.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return str(found) if found is not None else None
+
+
 def region_list() -> QuerySet[Region]:
     return Region.objects.all()
 

@@ -191,7 +191,7 @@ def perform(
     form = action_form(action, user, data, shown, case)
     body = _body(form, data, shown or {})
     if "duplicate_of" in body:
-        original = _case_of_reference(user, body["duplicate_of"])
+        original = casework_selectors.case_id_of_reference(user, body["duplicate_of"])
         if original is None:
             unknown = str(_lazy("No case you can see has this number."))
             return None, _refused(form, refusals.Refusal(unknown, {"duplicate_of": unknown}))
@@ -208,18 +208,6 @@ def perform(
         return None, _refused(form, refusal)
     form.told_reporter = done.reported_by_id in done.told_user_ids  # the step's own notices
     return done, form
-
-
-def _case_of_reference(user: User, reference: str) -> str | None:
-    """The id of the case with this reference among those the reader may see: one out of reach
-    is as unknown as one that does not exist."""
-    found = (
-        casework_selectors.cases_visible_to(user)
-        .filter(reference=reference.strip().upper())
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return str(found) if found is not None else None
 
 
 def _kind(name: str, body_field: serializers.Field) -> str:

@@ -362,3 +362,14 @@ def test_a_closed_case_takes_no_note_or_file_and_shows_its_assistance(client, al
     response = client.post(f"/kasus/{case.pk}/catatan/", {"text": "Lagi."})
     assert response.status_code == 409
     assert "Kasus yang sudah ditutup" in text(response)
+
+
+def test_a_note_for_nobody_known_is_refused_beside_its_field(client, alice, bob):
+    case = make_case(alice)
+    client.force_login(bob)
+    response = client.post(f"/kasus/{case.pk}/catatan/", {"text": "Ok.", "visibility": "rahasia"})
+    assert response.status_code == 400
+    page = text(response)
+    assert 'aria-invalid="true" aria-describedby="re-visibility"' in page
+    assert '<p class="error" id="re-visibility">' in page
+    assert not case.notes.exists()
