@@ -101,6 +101,15 @@ def reportable_region(code: str) -> Region | None:
     return region if region is not None and region.is_reportable else None
 
 
+def names_of(user_ids: set[int]) -> dict[int, str]:
+    """The names people are known by (full name, else username), by id: who a case's history
+    says it was handed to."""
+    if not user_ids:
+        return {}
+    rows = User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "username")
+    return {pk: full_name or username for pk, full_name, username in rows}
+
+
 def officers_within_reach(user: User) -> QuerySet[User]:
     """The active officers of the user's office (an officer's kabupaten/kota, a supervisor's
     region), each with how many open cases they hold and how many of those are overdue: whom a

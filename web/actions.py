@@ -44,11 +44,13 @@ PROVINCE = "63"
 REFERENCE_HELP = _lazy("The case number, e.g. 6371-2026-000123")
 # What a page's form does not offer as such: the API's resubmission `changes` are the fields
 # below, each shown with what the case now says.
-NOT_ON_THE_FORM = {"changes"}
+NOT_ON_THE_FORM = {"changes", "auto_assign"}
+# The officer picker's choice that asks for the API's `auto_assign` instead of a name.
+AUTOMATIC = "auto"
 # Emptied, these mean "not known" (null), as the API writes them.
 BLANK_IS_UNKNOWN = {"birth_date", "age_estimate"}
 # Where a refusal of a field of the API's body is shown on the page.
-SHOWN_AT = {"region": "regency"}
+SHOWN_AT = {"region": "regency", "auto_assign": "assignee"}
 # What a returned report may be corrected in when it is sent again: the report form's inputs,
 # each the path of its field in the API's `changes` (as in PATCH /cases/{id}/).
 CORRECTIONS = (
@@ -223,7 +225,8 @@ def _kind(name: str, body_field: serializers.Field) -> str:
 def _choices(name: str, body_field: serializers.Field, user: User) -> list[tuple[str, str]]:
     if name == "assignee":
         officers = casework_selectors.officers_within_reach(user).order_by("full_name", "pk")
-        return [(str(o.pk), officer_words(o)) for o in officers]
+        automatic = _lazy("Automatically: the officer on duty with the fewest open cases")
+        return [(AUTOMATIC, str(automatic)), *((str(o.pk), officer_words(o)) for o in officers)]
     if isinstance(body_field, serializers.ChoiceField):
         return [(str(value), str(label)) for value, label in body_field.choices.items()]
     return []
@@ -264,6 +267,8 @@ def _body(form: ActionForm, data: QueryDict, shown: dict) -> dict[str, Any]:
                 body[item.name] = True
         elif raw == "" and not item.required:
             continue
+        elif item.name == "assignee" and raw == AUTOMATIC:
+            body["auto_assign"] = True
         elif item.name == "assignee":
             body[item.name] = int(raw) if raw.isdigit() else raw
         elif item.name in ("district", "village"):

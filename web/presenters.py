@@ -94,6 +94,17 @@ DEEDS = {
     "sla_breached": _lazy("the deadline was missed"),
     "sla_escalated": _lazy("escalated to the province"),
 }
+# The actions whose payload names the assignee: what they say then (by name; automatically).
+HANDED = {
+    "verify": (
+        _lazy("verified the report and assigned it to %(name)s"),
+        _lazy("verified the report and assigned it automatically to %(name)s"),
+    ),
+    "assign": (
+        _lazy("assigned it to %(name)s"),
+        _lazy("assigned it automatically to %(name)s"),
+    ),
+}
 ROLE_WORDS = {
     "volunteer": _lazy("volunteer"),
     "officer": _lazy("officer"),
@@ -110,11 +121,30 @@ class HistoryLine:
     ago: str
 
 
-def history_lines(entries: list[HistoryEntry], *, now: datetime | None = None) -> list[HistoryLine]:
+def assignee_ids(entries: list[HistoryEntry]) -> set[int]:
+    """Whom the history's verifications and assignments handed the case to."""
+    found = (entry.payload.get("assignee") for entry in entries if entry.action in HANDED)
+    return {pk for pk in found if isinstance(pk, int)}
+
+
+def history_lines(
+    entries: list[HistoryEntry],
+    *,
+    names: dict[int, str] | None = None,
+    now: datetime | None = None,
+) -> list[HistoryLine]:
+    """A sentence per entry; a verification or assignment says to whom (`names`, by id: the
+    payload's `assignee`), and that it was automatic when it was."""
     now = now or timezone.now()
+    names = names or {}
     lines = []
     for entry in entries:
         deed = str(DEEDS.get(entry.action, entry.get_action_display()))
+        to = names.get(entry.payload.get("assignee")) if entry.action in HANDED else None
+        if to is not None:
+            deed = str(HANDED[entry.action][bool(entry.payload.get("auto_assigned"))]) % {
+                "name": to
+            }
         if entry.actor is None:
             sentence = deed[:1].upper() + deed[1:]
         else:

@@ -37,6 +37,7 @@ from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from web import actions, dashboard, queue, refusals, reporting
 from web.presenters import (
+    assignee_ids,
     assistance_lines,
     attachment_lines,
     case_map_view,
@@ -254,7 +255,7 @@ def _render_case(
         "deadline": deadline_words(case),
         "urgency": Urgency(case.urgency).label,
         "sex": Sex(shown["subject"]["sex"]).label if shown["subject"]["sex"] else "",
-        "history": history_lines(entries),
+        "history": history_lines(entries, names=selectors.names_of(assignee_ids(entries))),
         "returned_for": _returned_for(case, entries),
         "photos": photos,
         "documents": documents,

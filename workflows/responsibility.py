@@ -63,18 +63,20 @@ def handlers(case: Case) -> list[User]:
     return duty_officers(case)
 
 
-def auto_assignee(case: Case) -> User | None:
+def auto_assignee(case: Case, *, besides: User | None = None) -> User | None:
     """The on-duty officer of the case's division and Dinsos with the fewest open cases; among
-    equals, the one auto-assigned least recently (never first), then the lowest id.
+    equals, the one auto-assigned least recently (never first), then the lowest id; never
+    `besides` (the assignee a reassignment takes the case from).
 
     Call inside the transaction that assigns: the candidates' rows are locked (FOR NO KEY
     UPDATE, in id order, so no deadlock and no blocking of rows that merely reference them), so
     concurrent auto-assignments in one pool take turns and each counts the others' results.
     Effects: the chosen officer's `last_assigned_at`.
     """
-    candidates = list(
-        _division_officers(case).order_by("pk").select_for_update(no_key=True, of=("self",))
-    )
+    officers = _division_officers(case)
+    if besides is not None:
+        officers = officers.exclude(pk=besides.pk)
+    candidates = list(officers.order_by("pk").select_for_update(no_key=True, of=("self",)))
     if not candidates:
         return None
     open_cases = dict(

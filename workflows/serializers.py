@@ -128,7 +128,21 @@ class CloseInput(StrictSerializer):
 
 
 class AssignInput(StrictSerializer):
-    assignee = UserIdField(label=_("Officer"))
+    assignee = UserIdField(
+        required=False,
+        allow_null=True,
+        label=_("Officer"),
+        help_text=_("An officer of this Dinsos; or ask for auto-assignment instead."),
+    )
+    auto_assign = StrictBooleanField(
+        required=False,
+        default=False,
+        label=_("Assign automatically"),
+        help_text=_(
+            "Assign the on-duty officer with the fewest open cases, other than the current "
+            "assignee; refused when there is none."
+        ),
+    )
     note = TextField(
         max_length=TEXT, required=False, allow_blank=True, label=_("Note"), help_text=INTERNAL
     )

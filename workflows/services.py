@@ -242,11 +242,34 @@ def _reopen(case: Case, actor: User, data: dict) -> Step:
 
 
 def _assign(case: Case, actor: User, data: dict) -> Step:
-    assignee = _assignee(case, data["assignee"])
+    auto, named = data.get("auto_assign", False), data.get("assignee")
+    if auto and named is not None:
+        raise ValidationFailed.for_field(
+            "auto_assign", "conflict", _("Name an assignee or ask for auto-assignment, not both.")
+        )
+    if not auto and named is None:
+        raise ValidationFailed.for_field(
+            "assignee", "required", _("Choose the officer, or ask for auto-assignment.")
+        )
+    if auto:
+        # Reassigning "automatically" means someone else: the case is taken off its assignee.
+        chosen = responsibility.auto_assignee(case, besides=case.assigned_to)
+        if chosen is None:
+            raise ValidationFailed.for_field(
+                "auto_assign",
+                "nobody_on_duty",
+                _("No other officer of this division is on duty: choose one by name."),
+            )
+        assignee = chosen
+    else:
+        assignee = _assignee(case, named)
+    payload: dict[str, Any] = {"assignee": assignee.pk, "previous": case.assigned_to_id}
+    if auto:
+        payload["auto_assigned"] = True
     return Step(
         kwargs={"assignee": assignee},
         reason=data.get("note") or "",
-        payload={"assignee": assignee.pk, "previous": case.assigned_to_id},
+        payload=payload,
         notices=lambda c: [("case_assigned", [assignee])],
     )
 

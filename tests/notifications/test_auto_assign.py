@@ -267,6 +267,81 @@ def test_with_the_setting_on_verify_auto_assigns_unless_told_otherwise(team, clo
     assert assignee_of(declined) == "carol"
 
 
+# --- reassignment (`assign` with `auto_assign`) --------------------------------------------
+
+
+def assign(actor: User, case: Case, **body: object):
+    api = APIClient()
+    api.force_authenticate(actor)
+    return api.post(f"/api/v1/cases/{case.pk}/assign/", body, format="json")
+
+
+def verified_for(officer: User, team: SimpleNamespace) -> Case:
+    case = make_case(team.alice)
+    case_transition(case_id=str(case.pk), actor=team.carol, action="verify",
+                    data={"note": NOTE, "assignee": officer.pk})  # fmt: skip
+    return case
+
+
+@pytest.mark.django_db
+def test_reassigning_automatically_takes_the_case_off_its_assignee(team, clock):
+    """Bob carries nothing else, yet the case goes to the least loaded of the others: asking
+    for someone automatically means someone other than who has it."""
+    give_open_cases(team.budi, 2, team.carol, team.alice)
+    case = verified_for(team.bob, team)
+    clock.shift(timedelta(minutes=1))
+
+    response = assign(team.carol, case, auto_assign=True, note="Bob cuti.")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["assigned_to"]["username"] == "citra"
+    entry = HistoryEntry.objects.get(case=case, action="assign")
+    assert entry.payload == {"assignee": team.citra.pk, "previous": team.bob.pk,
+                             "auto_assigned": True}  # fmt: skip
+    told = OutboxMessage.objects.filter(case_id=case.pk, event="case_assigned")
+    assert sorted(told.values_list("recipient__username", flat=True)) == [
+        "bob",
+        "citra",
+    ]  # bob when the verification gave it to him, citra now
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"auto_assign": True, "assignee": "BUDI"}, "auto_assign", "conflict"),
+        ({"note": "Siapa saja."}, "assignee", "required"),
+        ({"auto_assign": False}, "assignee", "required"),
+    ],
+)
+def test_an_assignment_names_one_officer_or_asks_for_one(team, body, field, code):
+    case = verified_for(team.bob, team)
+    if body.get("assignee") == "BUDI":
+        body = {**body, "assignee": team.budi.pk}
+
+    response = assign(team.carol, case, **body)
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, code)]
+    assert Case.objects.get(pk=case.pk).assigned_to_id == team.bob.pk
+    assert not HistoryEntry.objects.filter(case=case, action="assign").exists()
+
+
+@pytest.mark.django_db
+def test_with_nobody_else_on_duty_an_automatic_reassignment_is_refused(alice, bob, carol):
+    case = make_case(alice)
+    case_transition(case_id=str(case.pk), actor=carol, action="verify",
+                    data={"note": NOTE, "assignee": bob.pk})  # fmt: skip
+
+    response = assign(carol, case, auto_assign=True)
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("auto_assign", "nobody_on_duty")
+    assert "bertugas" in error["message"]
+    assert Case.objects.get(pk=case.pk).assigned_to_id == bob.pk
+
+
 # --- concurrency ---------------------------------------------------------------------------
 
 OFFICERS, CASES = 4, 24

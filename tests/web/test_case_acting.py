@@ -7,8 +7,9 @@ import re
 import pytest
 
 from casework.models import Case, CaseState, Outcome
-from tests.factories import make_case
+from tests.factories import make_case, make_user
 from workflows.models import HistoryEntry
+from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,67 @@ def test_the_confirmation_says_nothing_of_the_reporter_when_they_are_not_told(
     done = client.post(f"/kasus/{case.pk}/assign/", {"assignee": str(bob.pk)})
     page = text(client.get(done["Location"]))
     assert "Tersimpan: Tugaskan." in page and "Pelapor diberi tahu" not in page
+
+
+def verified_for(officer, reporter, supervisor) -> Case:
+    case = make_case(reporter)
+    case_transition(case_id=str(case.pk), actor=supervisor, action="verify",
+                    data={"note": "Benar.", "assignee": officer.pk})  # fmt: skip
+    return case
+
+
+def test_verify_offers_the_officers_by_name_or_automatically(client, alice, bob, carol):
+    """Budi carries a case already, Bob none: "Otomatis" gives it to Bob, and the history says
+    so by name."""
+    budi = make_user("budi", role="officer", region="63.71", division="rehsos")
+    verified_for(budi, alice, carol)
+    case = make_case(alice)
+    client.force_login(carol)
+    form = text(client.get(f"/kasus/{case.pk}/", {"aksi": "verify"}))
+    assert (
+        '<option value="auto">Otomatis: petugas bertugas dengan kasus terbuka paling sedikit'
+        in form
+    )
+    assert "Tugaskan otomatis" not in form  # one picker, no second control for the same choice
+
+    done = client.post(f"/kasus/{case.pk}/verify/", {"note": "Benar.", "assignee": "auto"})
+
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).assigned_to_id == bob.pk
+    page = text(client.get(done["Location"]))
+    assert "memverifikasi laporan dan menugaskannya secara otomatis kepada Bob" in page
+
+
+def test_assign_automatically_moves_the_case_to_another_officer(client, alice, bob, carol):
+    budi = make_user("budi", role="officer", region="63.71", division="rehsos")
+    case = verified_for(bob, alice, carol)
+    client.force_login(carol)
+
+    done = client.post(f"/kasus/{case.pk}/assign/", {"assignee": "auto", "note": "Bob cuti."})
+
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).assigned_to_id == budi.pk
+    assert "menugaskannya secara otomatis kepada Budi" in text(client.get(done["Location"]))
+
+
+def test_with_nobody_else_on_duty_the_automatic_choice_is_refused_beside_the_picker(
+    client, alice, bob, carol
+):
+    case = verified_for(bob, alice, carol)
+    client.force_login(carol)
+
+    response = client.post(f"/kasus/{case.pk}/assign/", {"assignee": "auto"})
+
+    assert response.status_code == 400
+    error = re.search(r'<p class="error" id="e-assignee">([^<]*)</p>', text(response))
+    assert error is not None and "bertugas" in error.group(1)
+    assert '<option value="auto" selected>' in text(response)  # as chosen, to change
+    assert Case.objects.get(pk=case.pk).assigned_to_id == bob.pk
+
+
+def test_an_assignment_with_no_officer_chosen_says_so_beside_the_picker(client, alice, bob, carol):
+    case = verified_for(bob, alice, carol)
+    client.force_login(carol)
+    response = client.post(f"/kasus/{case.pk}/assign/", {"assignee": ""})
+    assert response.status_code == 400
+    assert '<p class="error" id="e-assignee">' in text(response)

@@ -44,7 +44,11 @@ def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser
     expect(budi).to_contain_text("Rehabilitasi Sosial")
     officers.select_option(budi.get_attribute("value"))
     saved(page, "Verifikasi")
-    expect(page.get_by_text("Rina Marlina (petugas) memverifikasi laporan")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Rina Marlina (petugas) memverifikasi laporan dan menugaskannya kepada Budi Santoso"
+        )
+    ).to_be_visible()
     check(page, "kasus-diverifikasi")
     page.get_by_role("button", name="Keluar").click()
 

@@ -1136,7 +1136,7 @@ REQUIRED = [
     ("close", {"outcome": "rejected", "summary": "x"}, {("outcome", "invalid_choice")}),
     ("reopen", {}, {("reason", "required")}),
     ("assign", {}, {("assignee", "required")}),
-    ("assign", {"assignee": None}, {("assignee", "null")}),
+    ("assign", {"assignee": None}, {("assignee", "required")}),
     ("assign", {"assignee": "budi"}, {("assignee", "invalid")}),
     ("transfer", {"reason": "Pindah."}, {("region", "required")}),
     ("transfer", {"region": "63.10.01"}, {("reason", "required")}),

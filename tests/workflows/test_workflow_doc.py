@@ -39,7 +39,8 @@ WORKFLOW_MD_REQUIRED = {
     "assist": {"kind", "description", "delivered_at"},
     "close": {"outcome", "summary"},
     "reopen": {"reason"},
-    "assign": {"assignee"},
+    # WORKFLOW.md's `assignee`, or `auto_assign` instead (issue 13): the service refuses neither.
+    "assign": set(),
     "transfer": {"region", "reason"},
 }
 WORKFLOW_MD_STATES = ["reported", "returned", "verified", "assisted", "closed"]
