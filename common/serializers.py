@@ -53,11 +53,15 @@ class StrictSerializer(serializers.Serializer):
 
 
 class TextField(serializers.CharField):
-    """A JSON string and nothing else: DRF's CharField would turn 63.71 into "63.71"."""
+    """A JSON string and nothing else: DRF's CharField would turn 63.71 into "63.71". Its
+    length is that of the string as sent (as the schema's `maxLength` counts it), not of what
+    is left once the surrounding whitespace is trimmed."""
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

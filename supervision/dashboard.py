@@ -41,10 +41,10 @@ from casework.models import (
     region_and_below,
 )
 from supervision.scope import Scope
-from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
+from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry, WeekTally
 from workflows.steps import COMPLETES, OUTCOMES, STATES, STEPS
 from workflows.tallies import utc_day
-from workflows.tally_sql import ACTIONS, COUNTERS, duration_histogram
+from workflows.tally_sql import ACTIONS, COUNTERS, WEEK_COUNTERS, duration_histogram
 
 DAY = timedelta(days=1)
 # Open cases by whole days since their report: (name, fewest days, most days or None).
@@ -80,7 +80,7 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
         opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
         children = _children(scope.region)
         workload = _workload(scope, opened.loads)
-        trend = _trend(scope, now)
+        trend = _trend(scope, now, tallied=use_tallies)
     by_region = {}
     for code, name in children:
         totals = counts["by_region"].get(code, {"total": 0, "open": 0})
@@ -475,25 +475,70 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())  # the Monday (ISO weeks)
 
 
-def _trend(scope: Scope, now: datetime) -> list[dict[str, Any]]:
+def _trend(scope: Scope, now: datetime, *, tallied: bool) -> list[dict[str, Any]]:
     """The last `TREND_WEEKS` weeks (WITA, from Monday), the oldest first, ending with the
     current one: cases reported, closings (entries into `closed`: a close or a reject) and the
     open cases at the end of each week (now, for the current one). The report-time range is
     ignored: the trend always covers those weeks, of the scope's region, category and urgency.
 
-    Three reads: the open cases now, the reports since the first week's start, and the history
-    rows into or out of `closed` since then (a partial index holds exactly those). The open
-    count at the end of a week is the open count now, less the reports and reopenings after
-    that week, plus the closings after it."""
+    From `WeekTally` and `CaseTally` for the province or a kabupaten/kota (`Scope.weekly`),
+    else from the cases and their history. The open count at the end of a week is the open
+    count now, less the reports and reopenings after that week, plus the closings after it."""
     weeks = [
         _week_start(timezone.localdate(now)) - timedelta(weeks=n)
         for n in range(TREND_WEEKS - 1, -1, -1)
     ]
-    start = datetime.combine(weeks[0], time(), timezone.get_current_timezone())
-    cases = _cases(replace(scope, created_after=None, created_before=None))
-    open_now = cases.filter(OPEN).count()
+    undated = replace(scope, created_after=None, created_before=None)
+    if tallied and undated.weekly:
+        open_now, counted = _weeks_tallied(undated, weeks[0])
+    else:
+        open_now, counted = _weeks_counted(undated, weeks[0], now)
+    trend = []
+    open_at_end = open_now
+    for week in reversed(weeks):  # walk back from now
+        new, closed, reopened = (counted[(week, c)] for c in ("reported", "closed", "reopened"))
+        trend.append({"week_start": week, "new": new, "closed": closed, "open_at_end": open_at_end})
+        open_at_end += closed - new - reopened
+    return trend[::-1]
+
+
+def _weeks_tallied(scope: Scope, first: date) -> tuple[int, Counter]:
+    """(open cases now, {(week, counter): n} since `first`): two sums over tally rows."""
+    code = scope.region.code
+    if scope.region.level == RegionLevel.PROVINCE:
+        rows = WeekTally.objects.filter(regency__code__startswith=f"{code}.")
+    else:
+        rows = WeekTally.objects.filter(regency_id=code)
+    cases = CaseTally.objects.filter(region_and_below("area", code))
+    if scope.category:
+        rows, cases = (
+            rows.filter(category_id=scope.category),
+            cases.filter(category_id=scope.category),
+        )
+    if scope.urgency:
+        rows, cases = rows.filter(urgency=scope.urgency), cases.filter(urgency=scope.urgency)
+    counted: Counter = Counter()
+    for week, *values in (
+        rows.filter(week__gte=first)
+        .values("week")
+        .annotate(*(Sum(c) for c in WEEK_COUNTERS))
+        .values_list("week", *(f"{c}__sum" for c in WEEK_COUNTERS))
+    ):
+        for counter, n in zip(WEEK_COUNTERS, values, strict=True):
+            counted[(week, counter)] += n or 0
+    open_states = [s for s in STATES if s != CaseState.CLOSED]
+    total = cases.aggregate(n=Sum(sum((F(s) for s in open_states[1:]), F(open_states[0]))))
+    return total["n"] or 0, counted
+
+
+def _weeks_counted(scope: Scope, first: date, now: datetime) -> tuple[int, Counter]:
+    """The same from the cases and their history: the open cases now, the reports since the
+    first week's start, and the history rows into or out of `closed` since then (a partial
+    index holds exactly those; a row from `closed` to `closed`, were one written, is neither)."""
     tz = timezone.get_current_timezone()
-    new: Counter = Counter()
+    start = datetime.combine(first, time(), tz)
+    cases = _cases(scope)
+    counted: Counter = Counter()
     for day, n in (
         cases.filter(created_at__gte=start, created_at__lte=now)
         .annotate(day=TruncDate("created_at", tzinfo=tz))
@@ -501,27 +546,14 @@ def _trend(scope: Scope, now: datetime) -> list[dict[str, Any]]:
         .annotate(n=Count("*"))
         .values_list("day", "n")
     ):
-        new[_week_start(day)] += n
-    closed: Counter = Counter()
-    reopened: Counter = Counter()
+        counted[(_week_start(day), "reported")] += n
     for day, to_state, n in (
         HistoryEntry.objects.filter(CLOSING, _in_scope(scope, "case__"), at__gte=start, at__lte=now)
+        .exclude(from_state=CaseState.CLOSED, to_state=CaseState.CLOSED)
         .annotate(day=TruncDate("at", tzinfo=tz))
         .values("day", "to_state")
         .annotate(n=Count("*"))
         .values_list("day", "to_state", "n")
     ):
-        (closed if to_state == CaseState.CLOSED else reopened)[_week_start(day)] += n
-    trend = []
-    open_at_end = open_now
-    for week in reversed(weeks):  # walk back from now
-        trend.append(
-            {
-                "week_start": week,
-                "new": new[week],
-                "closed": closed[week],
-                "open_at_end": open_at_end,
-            }
-        )
-        open_at_end += closed[week] - new[week] - reopened[week]
-    return trend[::-1]
+        counted[(_week_start(day), "closed" if to_state == CaseState.CLOSED else "reopened")] += n
+    return cases.filter(OPEN).count(), counted

@@ -33,6 +33,12 @@ class Scope:
         )
 
     @property
+    def weekly(self) -> bool:
+        """The trend (which ignores the report-time range) can come from `WeekTally`, kept per
+        kabupaten/kota, category and urgency: for the province or a kabupaten/kota."""
+        return self.region.level in (RegionLevel.PROVINCE, RegionLevel.REGENCY)
+
+    @property
     def plain(self) -> bool:
         """Durations and open cases can come from `DurationTally` and `DayTally`, which are
         kept per kabupaten/kota only (no kecamatan, no category, no urgency)."""

@@ -199,6 +199,37 @@ class DurationTally(models.Model):
         return f"{self.regency_id} {self.step} {self.hours}h"
 
 
+class WeekTally(models.Model):
+    """Per kabupaten/kota, category, urgency and week (from Monday, WITA): the cases reported
+    that week, the closings (into `closed`: a close or a reject) and the reopenings (out of
+    it). The dashboard's trend sums the last weeks' rows (a few thousand at most) instead of
+    reading the cases and their history; kept like `CaseTally`, under the case's present
+    region, category and urgency (a transfer or an edit moves all it contributed)."""
+
+    regency = models.ForeignKey(
+        "casework.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    week = models.DateField()
+    reported = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("week tally")
+        verbose_name_plural = _("week tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "category", "urgency", "week"], name="weektally_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["week"], name="weektally_week")]
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.category_id} {self.urgency} {self.week}"
+
+
 class DayTally(models.Model):
     """Open cases per kabupaten/kota by the day (UTC) of their deadline (`kind` "due", with the
     assignee, 0 for none) and of their report (`kind` "opened"), kept like `CaseTally`.

@@ -1,4 +1,5 @@
-"""The dashboard's pre-aggregated counts (`CaseTally`, `DurationTally`, `DayTally`), kept exact.
+"""The dashboard's pre-aggregated counts (`CaseTally`, `DurationTally`, `DayTally`,
+`WeekTally`), kept exact.
 
 Every write that changes what a case contributes (its report, a transition, an edit of its
 region, category or urgency, a transfer) takes a `Snapshot` of the case before and after and
@@ -12,22 +13,34 @@ that was by the deadline in force (the `sla.on_time` the transition wrote in its
 one `<step>_met`. Under its kabupaten/kota it contributes the whole hours from its report to
 the first time it reached each step (`steps.first_reached`) to `DurationTally`; while open, one to
 the UTC day of its deadline (with its assignee) and one to the UTC day of its report, in
-`DayTally`.
+`DayTally`. Under its kabupaten/kota, category and urgency it contributes to `WeekTally` one
+`reported` in the week (WITA) of its report, and for each history row into `closed` one
+`closed`, out of it one `reopened`, in that row's week.
 """
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 
 from casework.models import Case, CaseState
 from workflows.models import HistoryEntry
 from workflows.steps import COMPLETES, first_reached
-from workflows.tally_sql import ACTIONS, COUNTERS, NO_DEADLINE, rebuild
+from workflows.tally_sql import (
+    ACTIONS,
+    COUNTERS,
+    NO_DEADLINE,
+    WEEK_COUNTERS,
+    WEEK_TABLE,
+    rebuild,
+)
 
 
 def area_of(region_code: str) -> str:
@@ -55,6 +68,7 @@ class Snapshot:
     counts: Counter = field(default_factory=Counter)
     hours: dict[str, int] = field(default_factory=dict)  # step → whole hours to first reach it
     days: tuple[tuple[str, str, int, date], ...] = ()  # (kind, regency, assignee, day)
+    weeks: Counter = field(default_factory=Counter)  # (week, counter) → n
 
 
 def utc_day(moment: datetime | None) -> date:
@@ -64,10 +78,23 @@ def utc_day(moment: datetime | None) -> date:
     return moment.astimezone(UTC).date()
 
 
+def week_of(moment: datetime) -> date:
+    """The Monday of the week (WITA, `settings.TIME_ZONE`) a moment falls in."""
+    day = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    return day - timedelta(days=day.weekday())
+
+
+# The history rows any tally reads: the steps' (`ACTIONS`), and the closings and reopenings
+# (into or out of `closed` from another state) the week tallies count.
+_INTO = Q(to_state=CaseState.CLOSED) & ~Q(from_state=CaseState.CLOSED)
+_OUT_OF = Q(from_state=CaseState.CLOSED) & ~Q(to_state=CaseState.CLOSED)
+_COUNTED = Q(action__in=ACTIONS) | _INTO | _OUT_OF
+
+
 def entries(case: Case) -> list[Entry]:
     """The case's history rows that count (one indexed query)."""
     rows = (
-        HistoryEntry.objects.filter(case=case, action__in=ACTIONS)
+        HistoryEntry.objects.filter(_COUNTED, case=case)
         .order_by("at", "id")
         .values_list("action", "from_state", "to_state", "at", "payload")
     )
@@ -93,7 +120,11 @@ def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
     if case.state == CaseState.CLOSED and case.outcome:
         counts[case.outcome] += 1
     hours: dict[str, int] = {}
+    weeks: Counter = Counter({(week_of(case.created_at), "reported"): 1})
     for entry in history:
+        closes = entry.to_state == CaseState.CLOSED
+        if closes != (entry.from_state == CaseState.CLOSED):
+            weeks[(week_of(entry.at), "closed" if closes else "reopened")] += 1
         step = COMPLETES.get((entry.action, entry.from_state))
         if step is not None and entry.on_time is not None:
             counts[f"{step}_done"] += 1
@@ -115,6 +146,7 @@ def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
         counts=counts,
         hours=hours,
         days=days,
+        weeks=weeks,
     )
 
 
@@ -127,6 +159,7 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
     cases: dict[tuple, Counter] = {}
     durations: Counter = Counter()
     days: Counter = Counter()
+    weeks: dict[tuple, Counter] = {}
     for snap, sign in ((before, -1), (after, 1)):
         if snap is None:
             continue
@@ -137,6 +170,9 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
             durations[(snap.regency, step, hours)] += sign
         for key in snap.days:
             days[key] += sign
+        for (week, counter), n in snap.weeks.items():
+            at = (snap.regency, snap.category, snap.urgency, week)
+            weeks.setdefault(at, Counter())[counter] += sign * n
     case_rows = [(key, [cases[key][name] for name in COUNTERS]) for key in sorted(cases)]
     with connection.cursor() as cursor:
         _add(cursor, "workflows_casetally", CASE_KEY, COUNTERS, case_rows, prune=False)
@@ -146,11 +182,14 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
         ):
             rows = [(key, [deltas[key]]) for key in sorted(deltas) if deltas[key]]
             _add(cursor, table, key_columns, ["cases"], rows, prune=True)
+        week_rows = [(key, [weeks[key][c] for c in WEEK_COUNTERS]) for key in sorted(weeks)]
+        _add(cursor, WEEK_TABLE, WEEK_KEY, WEEK_COUNTERS, week_rows, prune=False)
 
 
 CASE_KEY = ("area", "category_id", "urgency")
 DURATION_KEY = ("regency_id", "step", "hours")
 DAY_KEY = ("kind", "regency_id", "assignee_id", "day")
+WEEK_KEY = ("regency_id", "category_id", "urgency", "week")
 
 
 def _add(

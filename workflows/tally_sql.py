@@ -6,7 +6,9 @@ vocabulary (steps, states, outcomes, which transitions complete or first reach a
 `workflows.steps`, derived from the declarations.
 """
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from workflows.steps import COMPLETES, FIRST_REACH, OUTCOMES, STATES, STEPS
 
@@ -36,6 +38,14 @@ _DAY = {
     "sqlite": "date({0})",
 }
 TABLES = ["workflows_casetally", "workflows_durationtally", "workflows_daytally"]
+WEEK_TABLE = "workflows_weektally"
+WEEK_COUNTERS = ["reported", "closed", "reopened"]
+# The Monday (WITA: `settings.TIME_ZONE`, a fixed offset, as everywhere in Indonesia) of the
+# week a timestamp column falls in, as `workflows.tallies.week_of` counts it.
+_WEEK = {
+    "postgresql": "date_trunc('week', ({0}) AT TIME ZONE '{tz}')::date",
+    "sqlite": "date({0}, '{offset} hours', '-6 days', 'weekday 1')",
+}
 NO_DEADLINE = "9999-12-31"  # the day of an open case without a deadline: never overdue
 # Whole hours from one timestamp column to a later one, rounded down.
 _HOURS = {
@@ -96,8 +106,9 @@ def duration_histogram(
     return cursor.fetchall()
 
 
-def rebuild(cursor: Any, vendor: str) -> None:
-    """Recompute the three tallies from `casework_case` and `workflows_historyentry`.
+def rebuild(cursor: Any, vendor: str, *, weeks: bool = True) -> None:
+    """Recompute the tallies from `casework_case` and `workflows_historyentry` (`weeks`: the
+    week tallies too; a migration before their table's passes False).
 
     Plain SQL on any DB-API cursor (Django's, or psycopg's for the COPY generator), so it runs
     on a connection Django does not manage (Django itself must be set up: the conditions come
@@ -105,9 +116,10 @@ def rebuild(cursor: Any, vendor: str) -> None:
     change committed meanwhile would otherwise be counted twice or not at all. So reports and
     transitions wait until it commits (about 20 s at a million cases): run it in a quiet hour.
     """
+    tables = [*TABLES, WEEK_TABLE] if weeks else TABLES
     if vendor == "postgresql":
-        cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
-    for table in TABLES:
+        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+    for table in tables:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
     cursor.execute(_case_tally_sql(vendor))
     cursor.execute(
@@ -115,6 +127,46 @@ def rebuild(cursor: Any, vendor: str) -> None:
         + _by_hours(vendor, _firsts(), per_regency=True, with_params=False)
     )
     cursor.execute(_day_tally_sql(vendor))
+    if weeks:
+        cursor.execute(_week_tally_sql(vendor))
+
+
+def rebuild_weeks(cursor: Any, vendor: str) -> None:
+    """Recompute the week tallies alone (their migration, on a database with cases)."""
+    if vendor == "postgresql":
+        cursor.execute(f"LOCK TABLE {WEEK_TABLE} IN EXCLUSIVE MODE")
+    cursor.execute(f"DELETE FROM {WEEK_TABLE}")  # noqa: S608 - our own table name
+    cursor.execute(_week_tally_sql(vendor))
+
+
+def week_sql(vendor: str, column: str) -> str:
+    from django.conf import settings
+
+    offset = datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    return _WEEK[vendor].format(column, tz=settings.TIME_ZONE, offset=f"{hours:+d}")
+
+
+def _week_tally_sql(vendor: str) -> str:
+    """A case counts one `reported` in the week of its report; each history row into `closed`
+    from another state one `closed`, each out of it one `reopened`, in the row's week; all
+    under the case's present kabupaten/kota, category and urgency."""
+    counters = ", ".join(WEEK_COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in WEEK_COUNTERS)
+    return (
+        f"INSERT INTO {WEEK_TABLE} (regency_id, category_id, urgency, week, {counters}) "  # noqa: S608
+        f"SELECT regency_id, category_id, urgency, week, {sums} FROM ("
+        f"  SELECT c.regency_id, c.category_id, c.urgency, {week_sql(vendor, 'c.created_at')} "
+        "   AS week, 1 AS reported, 0 AS closed, 0 AS reopened FROM casework_case c"
+        "  UNION ALL"
+        f"  SELECT c.regency_id, c.category_id, c.urgency, {week_sql(vendor, 'h.at')}, 0, "
+        "   CASE WHEN h.to_state = 'closed' THEN 1 ELSE 0 END, "
+        "   CASE WHEN h.from_state = 'closed' THEN 1 ELSE 0 END "
+        "  FROM workflows_historyentry h JOIN casework_case c ON c.id = h.case_id"
+        "  WHERE (h.to_state = 'closed' OR h.from_state = 'closed')"
+        "   AND NOT (h.to_state = 'closed' AND h.from_state = 'closed')"
+        ") t GROUP BY regency_id, category_id, urgency, week"
+    )
 
 
 def _case_tally_sql(vendor: str) -> str:

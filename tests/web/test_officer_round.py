@@ -31,19 +31,32 @@ def saved(page: Page, action: str) -> None:
     expect(page.locator(".notice")).to_contain_text(f"Tersimpan: {action}.")
 
 
-def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser, live_server):
+def inbox_titles(page: Page) -> list[str]:
+    page.get_by_role("link", name="Notifikasi").click()
+    return page.locator("main li").all_inner_texts()
+
+
+def test_verified_and_assigned_by_name_then_assisted_and_closed(
+    browser: Browser, live_server, settings
+):
+    settings.WORK_QUEUE_POLL_SECONDS = 1
     page = signed_in(browser, live_server, "desktop", "petugas_bjm", "/")
+    page.evaluate("window.notReloaded = true")
     case = make_case(User.objects.get(username="relawan_bjm"))
-    page.reload()
-    page.get_by_role("link", name=case.reference).click()  # from his work queue
+    link = page.get_by_role("link", name=case.reference)  # his work queue, polling itself
+    expect(link).to_be_visible(timeout=10_000)
+    assert page.evaluate("window.notReloaded") is True
+    link.click()
 
     page.get_by_role("button", name="Verifikasi").click()
     page.get_by_label("Catatan").fill("Dikunjungi: benar tinggal sendiri.")
     officers = page.get_by_label("Petugas")
     budi = officers.locator("option", has_text="Budi Santoso")
     expect(budi).to_contain_text("Rehabilitasi Sosial")
+    expect(officers.locator("option", has_text="Otomatis")).to_have_count(1)
     officers.select_option(budi.get_attribute("value"))
     saved(page, "Verifikasi")
+    expect(page.locator(".notice")).to_contain_text("Pelapor diberi tahu.")
     expect(
         page.get_by_text(
             "Rina Marlina (petugas) memverifikasi laporan dan menugaskannya kepada Budi Santoso"
@@ -52,18 +65,22 @@ def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser
     check(page, "kasus-diverifikasi")
     page.get_by_role("button", name="Keluar").click()
 
-    sign_in(page, "petugas_bjm_2")
+    sign_in(page, "petugas_bjm_2")  # she is told it is hers
+    assert any(f"Kasus {case.reference} ditugaskan kepada Anda" in t for t in inbox_titles(page))
     page.goto(f"{live_server.url}/kasus/{case.pk}/")
     page.get_by_role("button", name="Catat bantuan").click()
     page.get_by_label("Jenis bantuan").select_option("basic_needs")
     page.get_by_label("Uraian").fill("Paket sembako diantar ke rumah.")
     page.get_by_label("Tanggal bantuan").fill(timezone.localdate().isoformat())
     saved(page, "Catat bantuan")
+    expect(page.locator(".notice")).to_contain_text("Pelapor diberi tahu.")
+    expect(page.get_by_text("Budi Santoso (petugas) mencatat bantuan pertama")).to_be_visible()
     expect(page.locator(".records").first).to_contain_text("Paket sembako diantar ke rumah.")
     page.get_by_role("button", name="Tutup kasus").click()
     page.get_by_label("Hasil").select_option("resolved")
     page.get_by_label("Ringkasan").fill("Lansia kini dirawat keluarganya.")
     saved(page, "Tutup kasus")
+    expect(page.locator(".notice")).to_contain_text("Pelapor diberi tahu.")
     expect(page.get_by_text(re.compile(r"Budi Santoso \(petugas\) menutup"))).to_be_visible()
     check(page, "kasus-ditutup")
     case.refresh_from_db()
@@ -71,8 +88,10 @@ def test_verified_and_assigned_by_name_then_assisted_and_closed(browser: Browser
     assert case.assigned_to is not None and case.assigned_to.username == "petugas_bjm_2"
     page.get_by_role("button", name="Keluar").click()
 
-    sign_in(page, "relawan_bjm")  # the reporter is told, and her link opens the case
-    page.get_by_role("link", name="Notifikasi").click()
+    sign_in(page, "relawan_bjm")  # the reporter is told of each step, and her link opens it
+    titles = inbox_titles(page)
+    for told in ("terverifikasi", "telah dibantu", "ditutup"):
+        assert any(f"Kasus {case.reference} {told}" in t for t in titles), (told, titles)
     page.get_by_role("link", name=re.compile(case.reference)).first.click()
     expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
     page.context.close()

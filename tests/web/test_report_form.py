@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework.models import Attachment, Case, Subject
+from notifications.models import OutboxMessage
 from tests.workflows.test_records import JPEG, PNG
 from workflows.sla import load_default_sla
 
@@ -163,3 +164,30 @@ def test_an_estimated_age_of_200_is_the_form_again_with_the_reason_beside_it(cli
     assert 'id="f-age_estimate"' in page and 'aria-describedby="e-age_estimate age-help"' in page
     assert '<p class="error" id="e-age_estimate">' in page
     assert not Case.objects.exists()
+
+
+def test_an_officer_files_a_callers_report_on_the_same_form(client, alice, bob, carol):
+    """A phone call or a walk-in (issue 13, item 4): the officer opens the volunteer's form, with
+    the same fields, and the case is his report, routed as any other: it waits in the work
+    queue of the duty officers (he is told nothing of his own report; the supervisor is, being
+    the only one left)."""
+
+    def inputs(page: str) -> list[str]:  # the report form's, not the header's (the duty switch)
+        form = re.search(r"<form[^>]*data-regions.*?</form>", page, re.DOTALL)
+        assert form is not None
+        return re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', form.group(0))
+
+    client.force_login(alice)
+    volunteers = inputs(client.get("/lapor/").content.decode())
+    client.force_login(bob)
+    form = client.get("/lapor/")
+    assert form.status_code == 200 and inputs(form.content.decode()) == volunteers
+
+    response = client.post("/lapor/", {**filled(), "photos": photos()})
+
+    case = Case.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/kasus/{case.pk}/")
+    assert (case.reported_by, case.state) == (bob, "reported")
+    assert case.reference in text(client.get("/", {"bagian": "new"}))
+    told = OutboxMessage.objects.filter(case_id=case.pk, event="case_reported")
+    assert list(told.values_list("recipient__username", flat=True)) == [carol.username]

@@ -167,6 +167,8 @@ def test_no_note_on_a_closed_case(as_user, alice, bob):
         ({}, "text", "required"),
         ({"text": "   "}, "text", "blank"),
         ({"text": "x" * 5001}, "text", "max_length"),
+        # As sent, as the schema's maxLength counts: not what is left once trimmed.
+        ({"text": "\r" + "x" * 5000}, "text", "max_length"),
         ({"text": 12}, "text", "invalid"),
         ({"text": "ok", "author": 1}, "author", "unknown_field"),
     ],

@@ -13,7 +13,7 @@ def count_existing(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's sign
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM casework_case)")
         if cursor.fetchone()[0]:
-            rebuild(cursor, schema_editor.connection.vendor)
+            rebuild(cursor, schema_editor.connection.vendor, weeks=False)
 
 
 class Migration(migrations.Migration):
