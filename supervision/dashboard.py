@@ -80,7 +80,13 @@ def dashboard(scope: Scope, *, now: datetime, use_tallies: bool = True) -> dict[
         opened = _open_tallied(scope, now) if plain else _open_counted(scope, now)
         children = _children(scope.region)
         workload = _workload(scope, opened.loads)
-        trend = _trend(scope, now, tallied=use_tallies)
+        # Without a report range the counts are all the cases': their open ones are the trend's.
+        open_now = (
+            sum(counts["by_state"].values()) - counts["by_state"][CaseState.CLOSED]
+            if tallied
+            else None
+        )
+        trend = _trend(scope, now, tallied=use_tallies, open_now=open_now)
     by_region = {}
     for code, name in children:
         totals = counts["by_region"].get(code, {"total": 0, "open": 0})
@@ -475,7 +481,9 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())  # the Monday (ISO weeks)
 
 
-def _trend(scope: Scope, now: datetime, *, tallied: bool) -> list[dict[str, Any]]:
+def _trend(
+    scope: Scope, now: datetime, *, tallied: bool, open_now: int | None = None
+) -> list[dict[str, Any]]:
     """The last `TREND_WEEKS` weeks (WITA, from Monday), the oldest first, ending with the
     current one: cases reported, closings (entries into `closed`: a close or a reject) and the
     open cases at the end of each week (now, for the current one). The report-time range is
@@ -490,11 +498,11 @@ def _trend(scope: Scope, now: datetime, *, tallied: bool) -> list[dict[str, Any]
     ]
     undated = replace(scope, created_after=None, created_before=None)
     if tallied and undated.weekly:
-        open_now, counted = _weeks_tallied(undated, weeks[0])
+        tallied_open, counted = _weeks_tallied(undated, weeks[0], known_open=open_now)
     else:
-        open_now, counted = _weeks_counted(undated, weeks[0], now)
+        tallied_open, counted = _weeks_counted(undated, weeks[0], now)
     trend = []
-    open_at_end = open_now
+    open_at_end = tallied_open
     for week in reversed(weeks):  # walk back from now
         new, closed, reopened = (counted[(week, c)] for c in ("reported", "closed", "reopened"))
         trend.append({"week_start": week, "new": new, "closed": closed, "open_at_end": open_at_end})
@@ -502,8 +510,11 @@ def _trend(scope: Scope, now: datetime, *, tallied: bool) -> list[dict[str, Any]
     return trend[::-1]
 
 
-def _weeks_tallied(scope: Scope, first: date) -> tuple[int, Counter]:
-    """(open cases now, {(week, counter): n} since `first`): two sums over tally rows."""
+def _weeks_tallied(
+    scope: Scope, first: date, *, known_open: int | None = None
+) -> tuple[int, Counter]:
+    """(open cases now, {(week, counter): n} since `first`): two sums over tally rows (one when
+    the open cases are `known_open`)."""
     code = scope.region.code
     if scope.region.level == RegionLevel.PROVINCE:
         rows = WeekTally.objects.filter(regency__code__startswith=f"{code}.")
@@ -526,6 +537,8 @@ def _weeks_tallied(scope: Scope, first: date) -> tuple[int, Counter]:
     ):
         for counter, n in zip(WEEK_COUNTERS, values, strict=True):
             counted[(week, counter)] += n or 0
+    if known_open is not None:
+        return known_open, counted
     open_states = [s for s in STATES if s != CaseState.CLOSED]
     total = cases.aggregate(n=Sum(sum((F(s) for s in open_states[1:]), F(open_states[0]))))
     return total["n"] or 0, counted

@@ -129,6 +129,14 @@ def rebuild(cursor: Any, vendor: str, *, weeks: bool = True) -> None:
     cursor.execute(_day_tally_sql(vendor))
     if weeks:
         cursor.execute(_week_tally_sql(vendor))
+    _analyze(cursor, vendor, tables)
+
+
+def _analyze(cursor: Any, vendor: str, tables: list[str]) -> None:
+    """Every row was replaced: the planner's statistics are those of the old rows until
+    autovacuum comes round (sorts of tens of thousands of rows it took for one)."""
+    if vendor == "postgresql":
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def rebuild_weeks(cursor: Any, vendor: str) -> None:
@@ -137,6 +145,7 @@ def rebuild_weeks(cursor: Any, vendor: str) -> None:
         cursor.execute(f"LOCK TABLE {WEEK_TABLE} IN EXCLUSIVE MODE")
     cursor.execute(f"DELETE FROM {WEEK_TABLE}")  # noqa: S608 - our own table name
     cursor.execute(_week_tally_sql(vendor))
+    _analyze(cursor, vendor, [WEEK_TABLE])
 
 
 def week_sql(vendor: str, column: str) -> str:
