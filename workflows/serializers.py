@@ -132,7 +132,7 @@ class AssignInput(StrictSerializer):
         required=False,
         allow_null=True,
         label=_("Officer"),
-        help_text=_("An officer of this Dinsos; or ask for auto-assignment instead."),
+        help_text=_("An officer of this Dinsos. Required unless auto_assign is true."),
     )
     auto_assign = StrictBooleanField(
         required=False,

@@ -152,7 +152,11 @@ def week_sql(vendor: str, column: str) -> str:
     from django.conf import settings
 
     offset = datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    # SQLite is given whole hours: Indonesia's zones are UTC+7, +8 and +9, without DST.
+    if seconds % 3600:
+        raise ValueError(f"TIME_ZONE {settings.TIME_ZONE}: not a whole number of hours")
+    hours = seconds // 3600
     return _WEEK[vendor].format(column, tz=settings.TIME_ZONE, offset=f"{hours:+d}")
 
 

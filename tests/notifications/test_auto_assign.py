@@ -285,9 +285,11 @@ def verified_for(officer: User, team: SimpleNamespace) -> Case:
 
 @pytest.mark.django_db
 def test_reassigning_automatically_takes_the_case_off_its_assignee(team, clock):
-    """Bob carries nothing else, yet the case goes to the least loaded of the others: asking
-    for someone automatically means someone other than who has it."""
+    """Bob's one case is this one and Citra carries one too: among equals Bob (never
+    auto-assigned, the lowest id) would win, yet the case goes to Citra: asking for someone
+    automatically means someone other than who has it."""
     give_open_cases(team.budi, 2, team.carol, team.alice)
+    give_open_cases(team.citra, 1, team.carol, team.alice)
     case = verified_for(team.bob, team)
     clock.shift(timedelta(minutes=1))
 

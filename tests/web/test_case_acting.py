@@ -161,7 +161,10 @@ def test_verify_offers_the_officers_by_name_or_automatically(client, alice, bob,
 
 
 def test_assign_automatically_moves_the_case_to_another_officer(client, alice, bob, carol):
+    """Bob and Budi carry one case each: among equals Bob (the lower id) would win, but it is
+    Bob's case, so it goes to Budi."""
     budi = make_user("budi", role="officer", region="63.71", division="rehsos")
+    verified_for(budi, alice, carol)
     case = verified_for(bob, alice, carol)
     client.force_login(carol)
 
