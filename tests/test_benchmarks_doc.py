@@ -289,7 +289,7 @@ def _with_pages(doc: targets.Document) -> targets.Document:
     doc = copy.deepcopy(doc)
     doc["sections"] = [s for s in doc["sections"] if s["key"] != "pages"]
     runs = []
-    for key in ("home-officer", "home-volunteer", "report", "case", "inbox"):
+    for key in ("home-officer", "home-volunteer", "report", "case", "inbox", "dashboard"):
         for suffix, p95 in (("", 30.0), ("-api", 20.0)):
             runs.append(
                 {
@@ -308,6 +308,7 @@ def _with_pages(doc: targets.Document) -> targets.Document:
         ("elsewhere", "first load: other hosts", "requests", 0.0),
         ("usable-first", "usable, first load", "s", 2.5),
         ("usable-repeat", "usable, repeat load", "s", 0.4),
+        ("province-map-kb", "the province's map", "KB", 14.8),
     ]
     doc["sections"].append(
         {
@@ -342,11 +343,13 @@ def test_the_budgets_of_the_pages_are_judged_on_the_figures_shown() -> None:
     measures = _section(doc, "pages")["measures"]
     measures[1]["value"] = 1.0  # a request to another host
     measures[2]["value"] = 5.01
+    measures[4]["value"] = 100.5
     _run(_section(doc, "pages"), "case")["p95_ms"] = 40.2
     missed = {v.goal for v in targets.verdicts(doc) if not v.met and v.area == "Web pages"}
     assert missed == {
         "/lapor/ first load: requests to other hosts ≤ 0",
         "/lapor/ usable at 400 kbit/s, 400 ms, first load: median ≤ 5 s",
+        "/dasbor/ of the province: its map ≤ 100 KB",
         "case page: page p95 ≤ 2 x its API calls",
     }
     assert contradictions(report.render(doc), doc) == []
