@@ -7,8 +7,8 @@ Reads only. Every figure is defined once, in `supervision.serializers.DashboardO
 - counts by state, category, region and outcome, and SLA compliance: `CaseTally` (per kecamatan,
   category and urgency) for the province, a kabupaten/kota or a kecamatan without a created-date
   range (a kecamatan's breakdown by desa from its cases);
-- durations (median, p90): `DurationTally` (per kabupaten/kota) for the province or a
-  kabupaten/kota when, in addition, no category or urgency is asked;
+- durations (median, p90): `DurationTally` (per kabupaten/kota, and the province's own) for the
+  province or a kabupaten/kota when, in addition, no category or urgency is asked;
 - what depends on the clock (open cases by age, overdue, workload): `DayTally` under the same
   condition, plus the open cases of the one day each boundary falls in, and a kabupaten/kota's
   overdue open cases for its breakdown by kecamatan (a partial index holds exactly the open
@@ -182,37 +182,37 @@ def _child(region: Region, field: str) -> Substr | None:
 
 
 def _tallied_counts(scope: Scope) -> dict[str, Any]:
+    """One pass over the scope's tally rows, grouped by category and child region (a
+    province's 16,000 rows at most): the sums, the categories and the regions from it."""
     code = scope.region.code
     tallies = CaseTally.objects.filter(region_and_below("area", code))
     if scope.category:
         tallies = tallies.filter(category_id=scope.category)
     if scope.urgency:
         tallies = tallies.filter(urgency=scope.urgency)
-    total = sum((F(s) for s in STATES[1:]), F(STATES[0]))
-    open_ = total - F(CaseState.CLOSED)
-    sums = tallies.aggregate(**{name: Sum(name) for name in COUNTERS})
-    sums = {name: n or 0 for name, n in sums.items()}
-    by_category = dict(
-        tallies.values("category_id")
-        .annotate(n=Sum(total))
-        .filter(n__gt=0)  # a category all moved away leaves rows of zeros
-        .values_list("category_id", "n")
-    )
-    if scope.region.level == RegionLevel.DISTRICT:  # by desa: finer than the tallies
-        by_region = _counted_by_region(scope)
-    else:
-        by_region = {
-            row["child"]: {"total": row["total"], "open": row["open"]}
-            for row in tallies.annotate(child=_child(scope.region, "area"))
-            .values("child")
-            .annotate(total=Sum(total), open=Sum(open_))
-        }
+    by_desa = scope.region.level == RegionLevel.DISTRICT  # finer than the tallies: the cases
+    groups = ["category_id"] if by_desa else ["category_id", "child"]
+    if not by_desa:
+        tallies = tallies.annotate(child=_child(scope.region, "area"))
+    sums: Counter = Counter()
+    by_category: Counter = Counter()
+    by_region: dict[str, dict[str, int]] = {}
+    for row in tallies.values(*groups).annotate(**{name: Sum(name) for name in COUNTERS}):
+        total = sum(row[s] for s in STATES)
+        for name in COUNTERS:
+            sums[name] += row[name]
+        by_category[row["category_id"]] += total
+        if not by_desa:
+            region = by_region.setdefault(row["child"], {"total": 0, "open": 0})
+            region["total"] += total
+            region["open"] += total - row[CaseState.CLOSED]
     return _shape(
         by_state={s: sums[s] for s in STATES},
         outcomes={o: sums[o] for o in OUTCOMES},
         steps={s: (sums[f"{s}_done"], sums[f"{s}_met"]) for s in STEPS},
-        by_category=by_category,
-        by_region=by_region,
+        # A category all moved away leaves rows of zeros.
+        by_category={c: n for c, n in by_category.items() if n},
+        by_region=_counted_by_region(scope) if by_desa else by_region,
     )
 
 
@@ -293,10 +293,17 @@ def _shape(
 # --- durations ---------------------------------------------------------------------------
 
 
+def _per_regency(rows: QuerySet[Any], region: Region) -> QuerySet[Any]:
+    """The rows, kept per kabupaten/kota, of the province or of one kabupaten/kota (an equal
+    key, which the tables' unique indexes range over)."""
+    if region.level == RegionLevel.PROVINCE:
+        return rows.filter(regency__code__startswith=f"{region.code}.")
+    return rows.filter(regency_id=region.code)
+
+
 def _tallied_hours(scope: Scope) -> dict[str, Counter]:
-    code = scope.region.code
     rows = (
-        DurationTally.objects.filter(region_and_below("regency__code", code))
+        DurationTally.objects.filter(regency_id=scope.region.code)  # the province's: its own
         .values("step", "hours")
         .annotate(n=Sum("cases"))
         .values_list("step", "hours", "n")
@@ -382,36 +389,42 @@ def _open_counted(scope: Scope, now: datetime) -> OpenFigures:
 def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
     """From `DayTally`: whole UTC days, plus the open cases of the day each boundary falls in
     (due earlier today; reported on the day 1, 8 or 31 days back), read from the cases."""
-    days = DayTally.objects.filter(region_and_below("regency__code", scope.region.code))
+    days = _per_regency(DayTally.objects.all(), scope.region)
     opened = _cases(scope).filter(OPEN)
-    by_regency, loads = _overdue_tallied(days, opened, now)
-    if scope.region.level == RegionLevel.PROVINCE:
+    by_kecamatan = scope.region.level == RegionLevel.REGENCY
+    by_regency, loads, late_today = _overdue_tallied(days, opened, now, by_kecamatan)
+    if by_kecamatan:  # this kabupaten/kota's overdue cases by kecamatan ("due_in")
+        by_child = dict(late_today)
+        for area, n in (
+            days.filter(kind="due_in", day__lt=utc_day(now))
+            .values("area")
+            .annotate(n=Sum("cases"))
+            .values_list("area", "n")
+        ):
+            by_child[area] = by_child.get(area, 0) + n
+    else:
         by_child = by_regency
-    else:  # by kecamatan: this kabupaten/kota's overdue cases (an index-only range)
-        by_child = dict(
-            opened.filter(due_at__lte=now)
-            .annotate(child=_child(scope.region, "region_id"))
-            .values("child")
-            .annotate(n=Count("*"))
-            .values_list("child", "n")
-        )
     return OpenFigures(by_child, _ages_tallied(days, opened, now), sum(by_regency.values()), loads)
 
 
 def _overdue_tallied(
-    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime
-) -> tuple[dict[str, int], dict[int, tuple[int, int]]]:
-    """(overdue by kabupaten/kota, (open, overdue) by assignee): deadlines on days before today
-    from the tally, today's up to now from the cases."""
+    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime, by_kecamatan: bool
+) -> tuple[dict[str, int], dict[int, tuple[int, int]], Counter]:
+    """(overdue by kabupaten/kota, (open, overdue) by assignee, and with `by_kecamatan` the
+    cases due today up to now by kecamatan): deadlines on days before today from the tally,
+    today's up to now from the cases."""
     today = utc_day(now)
     midnight = datetime.combine(today, time(), UTC)
-    due_today: dict[tuple[str, int | None], int] = {
-        (regency, assignee): n
-        for regency, assignee, n in opened.filter(due_at__gte=midnight, due_at__lte=now)
-        .values("regency_id", "assigned_to_id")
-        .annotate(n=Count("*"))
-        .values_list("regency_id", "assigned_to_id", "n")
-    }
+    keys = ["regency_id", "assigned_to_id"]
+    due_now = opened.filter(due_at__gte=midnight, due_at__lte=now)
+    if by_kecamatan:
+        due_now, keys = due_now.annotate(area=Substr("region_id", 1, 8)), [*keys, "area"]
+    due_today: Counter = Counter()
+    late_today: Counter = Counter()
+    for row in due_now.values(*keys).annotate(n=Count("*")):
+        due_today[(row["regency_id"], row["assigned_to_id"])] += row["n"]
+        if by_kecamatan:
+            late_today[row["area"]] += row["n"]
     by_regency: dict[str, int] = {}
     loads: dict[int, tuple[int, int]] = {}
     for regency, assignee, n, late in (
@@ -421,36 +434,39 @@ def _overdue_tallied(
         .filter(n__gt=0)  # someone whose cases all closed or moved on holds none
         .values_list("regency_id", "assignee_id", "n", "late")
     ):
-        late = (late or 0) + due_today.get((regency, assignee or None), 0)
+        late = (late or 0) + due_today[(regency, assignee or None)]
         by_regency[regency] = by_regency.get(regency, 0) + late
         if assignee:  # one row per kabupaten/kota the person has cases in
             held, overdue = loads.get(assignee, (0, 0))
             loads[assignee] = (held + n, overdue + late)
-    return by_regency, loads
+    return by_regency, loads, late_today
 
 
 def _ages_tallied(
     days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime
 ) -> dict[str, int]:
-    """Open cases by age bucket: whole report days from the tally, the day each boundary (1, 8
-    and 31 days back) falls in from the cases."""
-    reported = dict(
-        days.filter(kind="opened").values("day").annotate(n=Sum("cases")).values_list("day", "n")
+    """Open cases by age bucket: whole report days from the tally (one sum per boundary, in
+    one pass), the day each boundary (1, 8 and 31 days back) falls in from the cases."""
+    moments = {n: now - n * DAY for n in (1, 8, 31)}
+    reported = days.filter(kind="opened").aggregate(
+        total=Sum("cases"),
+        **{f"after_{n}": Sum("cases", filter=Q(day__gt=utc_day(m))) for n, m in moments.items()},
     )
 
-    def newer_than(moment: datetime) -> int:
+    def newer_than(n: int) -> int:
+        moment = moments[n]
         day = utc_day(moment)
         edge = opened.filter(
             created_at__gt=moment, created_at__lt=datetime.combine(day + DAY, time(), UTC)
         ).count()
-        return edge + sum(n for d, n in reported.items() if d > day)
+        return edge + (reported[f"after_{n}"] or 0)
 
-    under_1, under_8, under_31 = (newer_than(now - n * DAY) for n in (1, 8, 31))
+    under_1, under_8, under_31 = (newer_than(n) for n in (1, 8, 31))
     return {
         "under_1_day": under_1,
         "1_to_7_days": under_8 - under_1,
         "8_to_30_days": under_31 - under_8,
-        "over_30_days": sum(reported.values()) - under_31,
+        "over_30_days": (reported["total"] or 0) - under_31,
     }
 
 

@@ -179,7 +179,9 @@ class CaseTally(models.Model):
 
 class DurationTally(models.Model):
     """How many cases of a kabupaten/kota first reached a step so many whole hours after their
-    report: a histogram the dashboard reads its medians and p90s from, kept like `CaseTally`."""
+    report: a histogram the dashboard reads its medians and p90s from, kept like `CaseTally`.
+    The province's own rows (`regency` the province) hold the sum of its kabupaten/kota's, so
+    its dashboard reads one histogram rather than adding up thirteen."""
 
     regency = models.ForeignKey(
         "casework.Region", on_delete=models.PROTECT, related_name="+", db_index=False
@@ -232,7 +234,8 @@ class WeekTally(models.Model):
 
 class DayTally(models.Model):
     """Open cases per kabupaten/kota by the day (UTC) of their deadline (`kind` "due", with the
-    assignee, 0 for none) and of their report (`kind` "opened"), kept like `CaseTally`.
+    assignee, 0 for none), of their report (`kind` "opened"), and of their deadline again per
+    kecamatan (`kind` "due_in", with `area` as in `CaseTally`), kept like `CaseTally`.
 
     What depends on the clock (overdue, age) is then read from whole days plus the few cases of
     the one day the boundary falls in, instead of from every open case.
@@ -242,6 +245,7 @@ class DayTally(models.Model):
     regency = models.ForeignKey(
         "casework.Region", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    area = models.CharField(max_length=8, default="")  # "due_in" only
     assignee_id = models.IntegerField(default=0)
     day = models.DateField()
     cases = models.IntegerField(default=0)
@@ -251,7 +255,7 @@ class DayTally(models.Model):
         verbose_name_plural = _("day tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "regency", "assignee_id", "day"], name="daytally_key"
+                fields=["kind", "regency", "area", "assignee_id", "day"], name="daytally_key"
             ),
         ]
 

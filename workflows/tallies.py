@@ -10,10 +10,11 @@ them): the two must always agree, and a test holds them to it.
 A case contributes, under its key (kecamatan, category, urgency): one to its state, one to its
 outcome when closed, and for each step it completed (`COMPLETES`) one `<step>_done` and, when
 that was by the deadline in force (the `sla.on_time` the transition wrote in its history row),
-one `<step>_met`. Under its kabupaten/kota it contributes the whole hours from its report to
-the first time it reached each step (`steps.first_reached`) to `DurationTally`; while open, one to
-the UTC day of its deadline (with its assignee) and one to the UTC day of its report, in
-`DayTally`. Under its kabupaten/kota, category and urgency it contributes to `WeekTally` one
+one `<step>_met`. Under its kabupaten/kota, and again under its province, it contributes the
+whole hours from its report to the first time it reached each step (`steps.first_reached`) to
+`DurationTally`. While open it contributes to `DayTally` one to the UTC day of its deadline
+(with its assignee), one to that day again under its kecamatan, and one to the UTC day of its
+report. Under its kabupaten/kota, category and urgency it contributes to `WeekTally` one
 `reported` in the week (WITA) of its report, and for each history row into `closed` one
 `closed`, out of it one `reopened`, in that row's week.
 """
@@ -39,8 +40,14 @@ from workflows.tally_sql import (
     NO_DEADLINE,
     WEEK_COUNTERS,
     WEEK_TABLE,
+    fold_days,
     rebuild,
 )
+
+
+def province_of(region_code: str) -> str:
+    """The province of a region code (`63.71` → `63`)."""
+    return region_code[:2]
 
 
 def area_of(region_code: str) -> str:
@@ -67,7 +74,7 @@ class Snapshot:
     urgency: str
     counts: Counter = field(default_factory=Counter)
     hours: dict[str, int] = field(default_factory=dict)  # step → whole hours to first reach it
-    days: tuple[tuple[str, str, int, date], ...] = ()  # (kind, regency, assignee, day)
+    days: tuple[tuple[str, str, str, int, date], ...] = ()  # (kind, regency, area, assignee, day)
     weeks: Counter = field(default_factory=Counter)  # (week, counter) → n
 
 
@@ -132,11 +139,13 @@ def snapshot(case: Case, history: Iterable[Entry]) -> Snapshot:
         first = first_reached(entry.action, entry.from_state)
         if first is not None and first not in hours:
             hours[first] = int((entry.at - case.created_at).total_seconds() // 3600)
-    days: tuple[tuple[str, str, int, date], ...] = ()
+    days: tuple[tuple[str, str, str, int, date], ...] = ()
     if case.state != CaseState.CLOSED:
+        due = utc_day(case.due_at)
         days = (
-            ("due", case.regency_id, case.assigned_to_id or 0, utc_day(case.due_at)),
-            ("opened", case.regency_id, 0, utc_day(case.created_at)),
+            ("due", case.regency_id, "", case.assigned_to_id or 0, due),
+            ("due_in", case.regency_id, area_of(case.region_id), 0, due),
+            ("opened", case.regency_id, "", 0, utc_day(case.created_at)),
         )
     return Snapshot(
         area=area_of(case.region_id),
@@ -168,6 +177,7 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
             delta[name] += sign * n
         for step, hours in snap.hours.items():
             durations[(snap.regency, step, hours)] += sign
+            durations[(province_of(snap.regency), step, hours)] += sign
         for key in snap.days:
             days[key] += sign
         for (week, counter), n in snap.weeks.items():
@@ -188,7 +198,7 @@ def apply(before: Snapshot | None, after: Snapshot) -> None:
 
 CASE_KEY = ("area", "category_id", "urgency")
 DURATION_KEY = ("regency_id", "step", "hours")
-DAY_KEY = ("kind", "regency_id", "assignee_id", "day")
+DAY_KEY = ("kind", "regency_id", "area", "assignee_id", "day")
 WEEK_KEY = ("regency_id", "category_id", "urgency", "week")
 
 
@@ -227,3 +237,11 @@ def rebuild_here() -> None:
     """`rebuild` on Django's own database connection, in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         rebuild(cursor, connection.vendor)
+
+
+def fold_past_days(now: datetime | None = None) -> int:
+    """`fold_days` as of now (UTC), on Django's connection, in one transaction: the nightly
+    task. How many day rows went."""
+    today = utc_day(now or datetime.now(UTC))
+    with transaction.atomic(), connection.cursor() as cursor:
+        return fold_days(cursor, connection.vendor, today=today)

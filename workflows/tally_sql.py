@@ -6,7 +6,7 @@ vocabulary (steps, states, outcomes, which transitions complete or first reach a
 `workflows.steps`, derived from the declarations.
 """
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,10 @@ _WEEK = {
     "sqlite": "date({0}, '{offset} hours', '-6 days', 'weekday 1')",
 }
 NO_DEADLINE = "9999-12-31"  # the day of an open case without a deadline: never overdue
+# The day tallies' rows of days long past, folded into one per key (`fold_days`): the dashboard
+# reads those days only all together (deadlines before today; reports over 31 days back).
+FOLDED_DAY = "0001-01-01"
+FOLD_AFTER_DAYS = 32
 # Whole hours from one timestamp column to a later one, rounded down.
 _HOURS = {
     "postgresql": "floor(extract(epoch FROM {later} - {earlier}) / 3600)::integer",
@@ -106,9 +110,8 @@ def duration_histogram(
     return cursor.fetchall()
 
 
-def rebuild(cursor: Any, vendor: str, *, weeks: bool = True) -> None:
-    """Recompute the tallies from `casework_case` and `workflows_historyentry` (`weeks`: the
-    week tallies too; a migration before their table's passes False).
+def rebuild(cursor: Any, vendor: str) -> None:
+    """Recompute the tallies from `casework_case` and `workflows_historyentry`.
 
     Plain SQL on any DB-API cursor (Django's, or psycopg's for the COPY generator), so it runs
     on a connection Django does not manage (Django itself must be set up: the conditions come
@@ -116,7 +119,7 @@ def rebuild(cursor: Any, vendor: str, *, weeks: bool = True) -> None:
     change committed meanwhile would otherwise be counted twice or not at all. So reports and
     transitions wait until it commits (about 20 s at a million cases): run it in a quiet hour.
     """
-    tables = [*TABLES, WEEK_TABLE] if weeks else TABLES
+    tables = [*TABLES, WEEK_TABLE]
     if vendor == "postgresql":
         cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
     for table in tables:
@@ -126,10 +129,47 @@ def rebuild(cursor: Any, vendor: str, *, weeks: bool = True) -> None:
         "INSERT INTO workflows_durationtally (step, hours, cases, regency_id) "
         + _by_hours(vendor, _firsts(), per_regency=True, with_params=False)
     )
+    cursor.execute(  # the province's histogram: its kabupaten/kota's, added up
+        "INSERT INTO workflows_durationtally (step, hours, cases, regency_id) "
+        "SELECT step, hours, SUM(cases), substr(regency_id, 1, 2) FROM workflows_durationtally "
+        "GROUP BY step, hours, substr(regency_id, 1, 2)"
+    )
     cursor.execute(_day_tally_sql(vendor))
-    if weeks:
-        cursor.execute(_week_tally_sql(vendor))
+    cursor.execute(_week_tally_sql(vendor))
+    fold_days(cursor, vendor, today=datetime.now(UTC).date())
     _analyze(cursor, vendor, tables)
+
+
+def fold_before(today: date) -> date:
+    """The first day `fold_days` leaves as it is."""
+    return today - timedelta(days=FOLD_AFTER_DAYS)
+
+
+def fold_days(cursor: Any, vendor: str, *, today: date) -> int:
+    """Fold the day tallies' rows of the days before `fold_before(today)` into one row per
+    (kind, kabupaten/kota, kecamatan, assignee) at `FOLDED_DAY`; how many rows went.
+
+    Every figure stays as it was: the dashboard sums those days only all together, and a case
+    closed later still takes its one from its own day's row (which may then go below zero:
+    the sums stay right, and the next fold takes it in). Without it the rows grow with the days
+    (a deadline per day per assignee: 26,000 rows at a million cases). The table is locked
+    against writers meanwhile (milliseconds, nightly) so no change is counted twice or lost."""
+    if vendor == "postgresql":
+        cursor.execute("LOCK TABLE workflows_daytally IN EXCLUSIVE MODE")
+    keys = "kind, regency_id, area, assignee_id"
+    past = "day < %s AND day > %s"
+    params = [fold_before(today).isoformat(), FOLDED_DAY]
+    cursor.execute(
+        f"INSERT INTO workflows_daytally ({keys}, day, cases) "  # noqa: S608 - our own names
+        f"SELECT {keys}, %s, SUM(cases) FROM workflows_daytally WHERE {past} GROUP BY {keys} "
+        f"ON CONFLICT ({keys}, day) "
+        "DO UPDATE SET cases = workflows_daytally.cases + EXCLUDED.cases",
+        [FOLDED_DAY, *params],
+    )
+    cursor.execute(f"DELETE FROM workflows_daytally WHERE {past}", params)  # noqa: S608
+    folded = cursor.rowcount
+    cursor.execute("DELETE FROM workflows_daytally WHERE day = %s AND cases = 0", [FOLDED_DAY])
+    return folded
 
 
 def _analyze(cursor: Any, vendor: str, tables: list[str]) -> None:
@@ -179,6 +219,9 @@ def _week_tally_sql(vendor: str) -> str:
         "  WHERE (h.to_state = 'closed' OR h.from_state = 'closed')"
         "   AND NOT (h.to_state = 'closed' AND h.from_state = 'closed')"
         ") t GROUP BY regency_id, category_id, urgency, week"
+        # Week by week, as the rows come when kept live: the trend reads the last weeks' rows,
+        # then neighbours on few pages.
+        " ORDER BY week"
     )
 
 
@@ -214,10 +257,13 @@ def _day_tally_sql(vendor: str) -> str:
     due_day = f"COALESCE({_DAY[vendor].format('due_at')}, '{NO_DEADLINE}')"
     opened_day = _DAY[vendor].format("created_at")
     return (
-        "INSERT INTO workflows_daytally (kind, regency_id, assignee_id, day, cases) "  # noqa: S608
-        f"SELECT 'due', regency_id, COALESCE(assigned_to_id, 0), {due_day}, COUNT(*) "
+        "INSERT INTO workflows_daytally (kind, regency_id, area, assignee_id, day, cases) "  # noqa: S608
+        f"SELECT 'due', regency_id, '', COALESCE(assigned_to_id, 0), {due_day}, COUNT(*) "
         "FROM casework_case WHERE NOT state = 'closed' "
         f"GROUP BY regency_id, COALESCE(assigned_to_id, 0), {due_day} "
-        f"UNION ALL SELECT 'opened', regency_id, 0, {opened_day}, COUNT(*) "
+        f"UNION ALL SELECT 'due_in', regency_id, substr(region_id, 1, 8), 0, {due_day}, COUNT(*) "
+        "FROM casework_case WHERE NOT state = 'closed' "
+        f"GROUP BY regency_id, substr(region_id, 1, 8), {due_day} "
+        f"UNION ALL SELECT 'opened', regency_id, '', 0, {opened_day}, COUNT(*) "
         f"FROM casework_case WHERE NOT state = 'closed' GROUP BY regency_id, {opened_day}"
     )

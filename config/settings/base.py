@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.purge_delivered",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 03:30 WITA: the dashboard's day tallies of long-past days folded (a table lock of ms).
+    "fold-day-tallies": {
+        "task": "workflows.fold_day_tallies",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # 07:00 WITA: CELERY_TIMEZONE is Asia/Makassar.
     "daily-digest": {
         "task": "workflows.send_daily_digest",

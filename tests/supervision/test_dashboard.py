@@ -603,6 +603,46 @@ def test_reading_the_dashboard_queries_a_bounded_number_of_times(
         get(province.carol, category="LUT", created_after="2026-11-01")
 
 
+@pytest.mark.django_db
+def test_folding_long_past_days_keeps_every_figure(province):
+    """The nightly fold merges the day rows of days over 32 days back: the figures stay those
+    the cases give, also after a case of a folded day closes, and a second fold finds none."""
+    p = province
+    with time_machine.travel(NOW - timedelta(days=60), tick=False):
+        old = make_case(p.alice, region="63.71.01", urgency="high")
+        act(p.bob, old, "verify", VERIFY)  # assigned to bob, due long ago
+        make_case(p.alice, region="63.71.02")
+    with time_machine.travel(NOW - timedelta(days=30, hours=1), tick=False):
+        make_case(p.alice, region="63.71.02")  # 30 days old: not over 30, so not folded
+    before = {str(params): dashboard.dashboard(scope(**params), now=NOW) for params in SCOPES}
+    day_rows = DayTally.objects.count()
+
+    assert tallies.fold_past_days() > 0
+
+    cutoff = tallies.utc_day(NOW) - timedelta(days=32)
+    assert not DayTally.objects.filter(day__lt=cutoff, day__gt="0001-01-01").exists()
+    assert DayTally.objects.count() < day_rows
+    for params in SCOPES:
+        tallied = dashboard.dashboard(scope(**params), now=NOW)
+        assert tallied == before[str(params)]
+        assert tallied == dashboard.dashboard(scope(**params), now=NOW, use_tallies=False)
+
+    act(p.bob, old, "assist", ASSIST)
+    act(p.bob, old, "close", {"outcome": "resolved", "summary": "Selesai."})
+    act(p.bob, p.H, "reject", {"outcome": "rejected", "reason": "Bukan PPKS."})
+    for params in SCOPES:
+        tallied = dashboard.dashboard(scope(**params), now=NOW)
+        assert tallied == dashboard.dashboard(scope(**params), now=NOW, use_tallies=False)
+    assert DayTally.objects.filter(cases__lt=0).exists()  # the closed cases' own days
+
+    assert tallies.fold_past_days() > 0
+    assert not DayTally.objects.filter(cases__lt=0).exists()
+    assert tallies.fold_past_days() == 0
+    live = tally_rows()
+    tallies.rebuild_here()
+    assert tally_rows() == live
+
+
 def test_the_tallies_count_days_in_utc_whatever_the_local_time():
     assert tallies.utc_day(datetime(2026, 11, 30, 7, 30, tzinfo=WITA)).isoformat() == "2026-11-29"
     assert tallies.utc_day(None).isoformat() == "9999-12-31"  # no deadline: never overdue

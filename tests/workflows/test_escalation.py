@@ -412,9 +412,10 @@ def test_beat_runs_the_relay_the_sweep_and_the_digest() -> None:
     assert schedule["escalate-deadlines"]["task"] == "workflows.escalate_deadlines"
     assert schedule["escalate-deadlines"]["schedule"] == timedelta(minutes=1)
     assert schedule["daily-digest"]["task"] == "workflows.send_daily_digest"
+    assert schedule["fold-day-tallies"]["task"] == "workflows.fold_day_tallies"
     assert app.conf.timezone == "Asia/Makassar"
     app.loader.import_default_modules()
-    for entry in ("relay-outbox", "escalate-deadlines", "daily-digest"):
+    for entry in ("relay-outbox", "escalate-deadlines", "daily-digest", "fold-day-tallies"):
         assert schedule[entry]["task"] in app.tasks
 
 

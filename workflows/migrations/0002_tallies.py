@@ -3,17 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from workflows.tally_sql import rebuild
 
 
 def count_existing(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's signature
-    """Tallies of the cases already there. Uses today's rebuild SQL, which names today's
-    columns: a database with cases that migrates through here after a counter is added must
-    run `rebuild_tallies` instead (a fresh database has no cases and skips it)."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM casework_case)")
-        if cursor.fetchone()[0]:
-            rebuild(cursor, schema_editor.connection.vendor, weeks=False)
+    """Nothing, now: the tallies of the cases already there are counted by 0006, the last
+    migration to change a tally's columns (today's rebuild SQL names today's columns, which
+    the tables do not have yet here)."""
 
 
 class Migration(migrations.Migration):
