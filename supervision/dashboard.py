@@ -10,9 +10,9 @@ Reads only. Every figure is defined once, in `supervision.serializers.DashboardO
 - durations (median, p90): `DurationTally` (per kabupaten/kota, and the province's own) for the
   province or a kabupaten/kota when, in addition, no category or urgency is asked;
 - what depends on the clock (open cases by age, overdue, workload): `DayTally` under the same
-  condition, plus the open cases of the one day each boundary falls in, and a kabupaten/kota's
-  overdue open cases for its breakdown by kecamatan (a partial index holds exactly the open
-  cases, so the closed cases of past years are never read).
+  condition (a kabupaten/kota's overdue by kecamatan from its `due_in` rows), plus the open
+  cases of the one day each boundary falls in (a partial index holds exactly the open cases,
+  so the closed cases of past years are never read).
 
 Both ways give the same numbers; the tests hold them to it. The reads run in one REPEATABLE
 READ transaction on PostgreSQL, so the figures of one answer agree with each other.

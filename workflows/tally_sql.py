@@ -153,8 +153,12 @@ def fold_days(cursor: Any, vendor: str, *, today: date) -> int:
     closed later still takes its one from its own day's row (which may then go below zero:
     the sums stay right, and the next fold takes it in). Without it the rows grow with the days
     (a deadline per day per assignee: 26,000 rows at a million cases). The table is locked
-    against writers meanwhile (milliseconds, nightly) so no change is counted twice or lost."""
+    against writers meanwhile (milliseconds, nightly) so no change is counted twice or lost;
+    on PostgreSQL it waits at most 5 s for that lock, then raises (OperationalError)."""
     if vendor == "postgresql":
+        # Behind a long transaction, the writers would queue behind this lock: give up instead
+        # (the task tries again later; the fold can wait a day).
+        cursor.execute("SET LOCAL lock_timeout = '5s'")
         cursor.execute("LOCK TABLE workflows_daytally IN EXCLUSIVE MODE")
     keys = "kind, regency_id, area, assignee_id"
     past = "day < %s AND day > %s"

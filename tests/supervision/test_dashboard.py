@@ -612,6 +612,7 @@ def test_folding_long_past_days_keeps_every_figure(province):
         old = make_case(p.alice, region="63.71.01", urgency="high")
         act(p.bob, old, "verify", VERIFY)  # assigned to bob, due long ago
         make_case(p.alice, region="63.71.02")
+        make_case(p.alice, region="63.71")  # filed for the kota, no kecamatan
     with time_machine.travel(NOW - timedelta(days=30, hours=1), tick=False):
         make_case(p.alice, region="63.71.02")  # 30 days old: not over 30, so not folded
     before = {str(params): dashboard.dashboard(scope(**params), now=NOW) for params in SCOPES}
@@ -641,6 +642,7 @@ def test_folding_long_past_days_keeps_every_figure(province):
     live = tally_rows()
     tallies.rebuild_here()
     assert tally_rows() == live
+    assert not DayTally.objects.filter(day__lt=cutoff, day__gt="0001-01-01").exists()  # folded
 
 
 def test_the_tallies_count_days_in_utc_whatever_the_local_time():

@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-
 def count_existing(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's signature
     """Nothing, now: the tallies of the cases already there are counted by 0006, the last
     migration to change a tally's columns (today's rebuild SQL names today's columns, which

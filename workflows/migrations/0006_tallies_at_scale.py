@@ -14,6 +14,14 @@ def count_existing(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's sign
             rebuild(cursor, schema_editor.connection.vendor)
 
 
+def drop_new_rows(apps, schema_editor):  # noqa: ANN001, ARG001 - Django's signature
+    """Back to 0005: the rows 0005's code does not know go, or they would collide under the old
+    key (`due_in`) or count twice in the province's durations (its own rows)."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("DELETE FROM workflows_daytally WHERE kind = 'due_in'")
+        cursor.execute("DELETE FROM workflows_durationtally WHERE length(regency_id) = 2")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,5 +43,5 @@ class Migration(migrations.Migration):
             model_name='daytally',
             constraint=models.UniqueConstraint(fields=('kind', 'regency', 'area', 'assignee_id', 'day'), name='daytally_key'),
         ),
-        migrations.RunPython(count_existing, migrations.RunPython.noop),
+        migrations.RunPython(count_existing, drop_new_rows),
     ]
