@@ -56,6 +56,7 @@ class ExportRow(NamedTuple):
     subject_name: str
     subject_sex: str
     subject_birth_date: date | str | None  # the date shown in full, or its masked text
+    subject_age_estimate: int | None  # years, when the birth date is not known
     subject_nik: str
     subject_phone: str
 
@@ -66,7 +67,7 @@ VALUES = [
     "reference", "created_at", "observed_at", "state", "state_changed_at", "category_id",
     "urgency", "region_id", "regency_id", "reported_by_id", "assigned_to__username", "due_at",
     "outcome", "referred_to", "subject__name", "subject__sex", "subject__birth_date",
-    "subject__nik", "subject__phone",
+    "subject__age_estimate", "subject__nik", "subject__phone",
 ]  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A stored phone is E.164 ("+62…", `casework.phones`), masked or not: a number, never a formula.
@@ -142,6 +143,7 @@ def _row(value: dict[str, Any], now: datetime, *, full: bool) -> ExportRow:
         subject_name=value["subject__name"],
         subject_sex=value["subject__sex"],
         subject_birth_date=birth_date if full else birth_date_shown(birth_date, full=False),
+        subject_age_estimate=value["subject__age_estimate"],
         subject_nik=value["subject__nik"] if full else mask_nik(value["subject__nik"]),
         subject_phone=value["subject__phone"] if full else mask_phone(value["subject__phone"]),
     )
@@ -196,6 +198,7 @@ def _csv_line(row: ExportRow) -> list[str]:
         _text(row.subject_name),
         row.subject_sex,
         birth_date.isoformat() if isinstance(birth_date, date) else birth_date or "",
+        "" if row.subject_age_estimate is None else str(row.subject_age_estimate),
         row.subject_nik,
         row.subject_phone if PHONE.match(row.subject_phone) else _text(row.subject_phone),
     ]

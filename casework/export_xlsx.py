@@ -50,6 +50,7 @@ HEADERS = [
     (_("Name"), 28),
     (_("Sex"), 12),
     (_("Birth date"), 12),
+    (_("Estimated age (years)"), 12),
     (_("NIK"), 19),
     (_("Phone"), 17),
 ]
@@ -115,6 +116,8 @@ def _write(
                     sheet.write_datetime(number, column, value, when)
                 elif isinstance(value, date):
                     sheet.write_datetime(number, column, value, day)
+                elif isinstance(value, int):  # an estimated age, 0 for a baby included
+                    sheet.write_number(number, column, value)
                 elif value:
                     sheet.write_string(number, column, value)
         del rows  # not held while the next part is built: memory stays one part's
@@ -161,6 +164,7 @@ def _cells(row: ExportRow, labels: _Labels) -> list[Any]:
         row.subject_name,
         labels.sexes.get(row.subject_sex, row.subject_sex),
         birth_date,  # a date when shown in full, else its masked text ("1948-**-**")
+        row.subject_age_estimate,
         row.subject_nik,
         row.subject_phone,
     ]

@@ -155,7 +155,8 @@ class CaseExportApi(GenericAPIView):
     temporary file and then sent. CSV columns: reference, created_at, observed_at, state,
     state_changed_at, category (code), urgency, regency_code, regency, district (kecamatan),
     village (desa/kelurahan), assigned_to (username), due_at, overdue (yes/no), outcome,
-    referred_to, subject_name, subject_sex, subject_birth_date, subject_nik, subject_phone;
+    referred_to, subject_name, subject_sex, subject_birth_date, subject_age_estimate (years,
+    when the birth date is not known), subject_nik, subject_phone;
     times ISO 8601 in WITA, to the second. The workbook has the same columns with headers in
     the request's language, labels for the codes, times as date cells in WITA, NIK and phone
     as text. Personal fields are masked as in the API. Each exported case whose personal data

@@ -67,10 +67,31 @@ def test_a_supervisor_exports_the_columns_of_a_dinsos_report(as_user, alice, bob
         "subject_name": "Nenek Aminah",
         "subject_sex": "F",
         "subject_birth_date": "1948-05-15",
+        "subject_age_estimate": "",
         "subject_nik": "6371045505480001",
         "subject_phone": "+6281234567890",  # a phone number, not text quoted against formulas
     }
     assert "." not in row["created_at"]  # no microseconds
+
+
+@pytest.mark.parametrize("age", [75, 0])  # 0: a baby, still an age
+def test_a_subject_known_only_by_an_estimated_age_is_exported_with_it(as_user, alice, carol, age):
+    case = make_case(alice, birth_date=None)
+    Subject.objects.filter(pk=case.subject_id).update(age_estimate=age)
+
+    [row] = rows_of(as_user(carol).get(EXPORT))
+    cells = {k: c.value for k, c in _xlsx_row(as_user(carol).get(EXPORT, {"format": "xlsx"}))}
+
+    assert (row["subject_birth_date"], row["subject_age_estimate"]) == ("", str(age))
+    assert (cells["Tanggal lahir"], cells["Perkiraan umur (tahun)"]) == (None, age)
+
+
+def _xlsx_row(response):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = sheet.iter_rows()
+    return list(zip([c.value for c in header], row, strict=True))
 
 
 def test_the_export_has_the_cases_the_list_has_newest_first_with_its_filters(

@@ -27,13 +27,14 @@ HEADERS_ID = [
     "Nomor referensi", "Waktu laporan", "Waktu ditemukan", "Status", "Waktu perubahan status",
     "Kategori PPKS", "Urgensi", "Kode kabupaten/kota", "Kabupaten/Kota", "Kecamatan",
     "Desa/Kelurahan", "Petugas penanggung jawab", "Batas waktu", "Terlambat", "Hasil akhir",
-    "Dirujuk ke", "Nama", "Jenis kelamin", "Tanggal lahir", "NIK", "Telepon",
+    "Dirujuk ke", "Nama", "Jenis kelamin", "Tanggal lahir", "Perkiraan umur (tahun)", "NIK",
+    "Telepon",
 ]  # fmt: skip
 HEADERS_EN = [
     "Reference", "Reported at", "Observed at", "Status", "Status changed at", "Category (PPKS)",
     "Urgency", "Regency/city code", "Regency/city", "District (kecamatan)",
     "Village (desa/kelurahan)", "Assignee", "Due at", "Overdue", "Outcome", "Referred to", "Name",
-    "Sex", "Birth date", "NIK", "Phone",
+    "Sex", "Birth date", "Estimated age (years)", "NIK", "Phone",
 ]  # fmt: skip
 
 
@@ -92,6 +93,7 @@ def test_a_supervisor_gets_a_workbook_with_indonesian_headers_and_labels(
         "Nama": "Nenek Aminah",
         "Jenis kelamin": "Perempuan",
         "Tanggal lahir": datetime(1948, 5, 15),
+        "Perkiraan umur (tahun)": None,
         "NIK": "6371045505480001",
         "Telepon": "+6281234567890",
     }
