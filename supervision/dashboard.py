@@ -392,7 +392,8 @@ def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
     days = _per_regency(DayTally.objects.all(), scope.region)
     opened = _cases(scope).filter(OPEN)
     by_kecamatan = scope.region.level == RegionLevel.REGENCY
-    by_regency, loads, late_today = _overdue_tallied(days, opened, now, by_kecamatan)
+    child = _child(scope.region, "region_id") if by_kecamatan else None
+    by_regency, loads, late_today = _overdue_tallied(days, opened, now, child)
     if by_kecamatan:  # this kabupaten/kota's overdue cases by kecamatan ("due_in")
         by_child = dict(late_today)
         for area, n in (
@@ -408,23 +409,23 @@ def _open_tallied(scope: Scope, now: datetime) -> OpenFigures:
 
 
 def _overdue_tallied(
-    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime, by_kecamatan: bool
+    days: QuerySet[DayTally], opened: QuerySet[Case], now: datetime, child: Substr | None
 ) -> tuple[dict[str, int], dict[int, tuple[int, int]], Counter]:
-    """(overdue by kabupaten/kota, (open, overdue) by assignee, and with `by_kecamatan` the
-    cases due today up to now by kecamatan): deadlines on days before today from the tally,
-    today's up to now from the cases."""
+    """(overdue by kabupaten/kota, (open, overdue) by assignee, and with `child` (a child
+    region's code) the cases due today up to now by child region): deadlines on days before
+    today from the tally, today's up to now from the cases."""
     today = utc_day(now)
     midnight = datetime.combine(today, time(), UTC)
     keys = ["regency_id", "assigned_to_id"]
     due_now = opened.filter(due_at__gte=midnight, due_at__lte=now)
-    if by_kecamatan:
-        due_now, keys = due_now.annotate(area=Substr("region_id", 1, 8)), [*keys, "area"]
+    if child is not None:
+        due_now, keys = due_now.annotate(child=child), [*keys, "child"]
     due_today: Counter = Counter()
     late_today: Counter = Counter()
     for row in due_now.values(*keys).annotate(n=Count("*")):
         due_today[(row["regency_id"], row["assigned_to_id"])] += row["n"]
-        if by_kecamatan:
-            late_today[row["area"]] += row["n"]
+        if child is not None:
+            late_today[row["child"]] += row["n"]
     by_regency: dict[str, int] = {}
     loads: dict[int, tuple[int, int]] = {}
     for regency, assignee, n, late in (
@@ -532,10 +533,7 @@ def _weeks_tallied(
     """(open cases now, {(week, counter): n} since `first`): two sums over tally rows (one when
     the open cases are `known_open`)."""
     code = scope.region.code
-    if scope.region.level == RegionLevel.PROVINCE:
-        rows = WeekTally.objects.filter(regency__code__startswith=f"{code}.")
-    else:
-        rows = WeekTally.objects.filter(regency_id=code)
+    rows = _per_regency(WeekTally.objects.all(), scope.region)
     cases = CaseTally.objects.filter(region_and_below("area", code))
     if scope.category:
         rows, cases = (

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from casework import export, export_xlsx
-from casework.models import AccessKind, AccessLog, Case
+from casework.models import AccessKind, AccessLog, Case, Subject
 from tests.casework.test_export import clone_cases
 from tests.factories import make_case
 from workflows.services import case_transition
@@ -103,6 +103,20 @@ def test_a_supervisor_gets_a_workbook_with_indonesian_headers_and_labels(
     assert row["Tanggal lahir"].is_date and row["Tanggal lahir"].number_format == "dd/mm/yyyy"
     assert row["NIK"].data_type == "s" and len(row["NIK"].value) == 16
     assert row["Telepon"].data_type == "s"
+
+
+@pytest.mark.parametrize("age", [75, 0])  # 0: a baby, still an age, not an empty cell
+def test_an_estimated_age_is_a_number_cell(as_user, alice, carol, age):
+    case = make_case(alice, birth_date=None)
+    Subject.objects.filter(pk=case.subject_id).update(age_estimate=age)
+
+    [row] = rows_of(sheet_of(as_user(carol).get(EXPORT, {"format": "xlsx"})))
+
+    assert row["Tanggal lahir"].value is None
+    assert (row["Perkiraan umur (tahun)"].value, row["Perkiraan umur (tahun)"].data_type) == (
+        age,
+        "n",
+    )
 
 
 def test_headers_and_labels_follow_the_request_language(as_user, alice, carol):

@@ -39,6 +39,7 @@ from tests.factories import make_case, make_user
 from tests.workflows.tallying import tally_rows
 from workflows import tallies
 from workflows.models import CaseTally, DayTally, DurationTally, HistoryEntry
+from workflows.tally_sql import FOLDED_DAY
 
 WITA = ZoneInfo("Asia/Makassar")
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=WITA)
@@ -621,7 +622,7 @@ def test_folding_long_past_days_keeps_every_figure(province):
     assert tallies.fold_past_days() > 0
 
     cutoff = tallies.utc_day(NOW) - timedelta(days=32)
-    assert not DayTally.objects.filter(day__lt=cutoff, day__gt="0001-01-01").exists()
+    assert not DayTally.objects.filter(day__lt=cutoff, day__gt=FOLDED_DAY).exists()
     assert DayTally.objects.count() < day_rows
     for params in SCOPES:
         tallied = dashboard.dashboard(scope(**params), now=NOW)
@@ -642,7 +643,7 @@ def test_folding_long_past_days_keeps_every_figure(province):
     live = tally_rows()
     tallies.rebuild_here()
     assert tally_rows() == live
-    assert not DayTally.objects.filter(day__lt=cutoff, day__gt="0001-01-01").exists()  # folded
+    assert not DayTally.objects.filter(day__lt=cutoff, day__gt=FOLDED_DAY).exists()  # folded
 
 
 def test_the_tallies_count_days_in_utc_whatever_the_local_time():
